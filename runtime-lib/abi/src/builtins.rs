@@ -1,0 +1,78 @@
+//! Runtime entry points that generated code calls. Generated code reaches
+//! them through a table of function pointers whose address sits in the
+//! vmctx header ([`crate::vmctx::OFF_BUILTINS`]), so a compiled module has no
+//! undefined symbols and can be loaded as a shared object into any process
+//! that holds the runtime. All use the platform C calling convention.
+
+/// Parameter/result types of builtins: `I32`, `I64` (also pointers), `Vmctx`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinTy {
+    Vmctx,
+    I32,
+    I64,
+}
+
+use BuiltinTy::*;
+
+macro_rules! builtins {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal ( $($p:ident),* ) -> [ $($r:ident),* ]; )*) => {
+        /// Index into the builtins table.
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Builtin { $( $(#[$doc])* $variant ),* }
+
+        impl Builtin {
+            pub const ALL: &'static [Builtin] = &[ $(Builtin::$variant),* ];
+            pub fn name(self) -> &'static str {
+                match self { $(Builtin::$variant => $name),* }
+            }
+            pub fn params(self) -> &'static [BuiltinTy] {
+                match self { $(Builtin::$variant => &[$($p),*]),* }
+            }
+            pub fn results(self) -> &'static [BuiltinTy] {
+                match self { $(Builtin::$variant => &[$($r),*]),* }
+            }
+            /// Byte offset of this entry in the builtins table.
+            pub fn offset(self) -> u32 {
+                self as u32 * crate::PTR
+            }
+        }
+    };
+}
+
+builtins! {
+    /// (vmctx, memory, delta pages) -> old size in pages, or -1.
+    MemoryGrow = "memory_grow"(Vmctx, I32, I64) -> [I64];
+    /// (vmctx, memory, dst, byte, len) -> 1 ok / 0 out of bounds.
+    MemoryFill = "memory_fill"(Vmctx, I32, I64, I32, I64) -> [I32];
+    /// (vmctx, dst memory, src memory, dst, src, len) -> ok.
+    MemoryCopy = "memory_copy"(Vmctx, I32, I32, I64, I64, I64) -> [I32];
+    /// (vmctx, memory, data segment, dst, src, len) -> ok.
+    MemoryInit = "memory_init"(Vmctx, I32, I32, I64, I32, I32) -> [I32];
+    /// (vmctx, data segment).
+    DataDrop = "data_drop"(Vmctx, I32) -> [];
+    /// (vmctx, table, init value, delta) -> old size, or -1.
+    TableGrow = "table_grow"(Vmctx, I32, I64, I64) -> [I64];
+    /// (vmctx, table, dst, value, len) -> ok.
+    TableFill = "table_fill"(Vmctx, I32, I64, I64, I64) -> [I32];
+    /// (vmctx, dst table, src table, dst, src, len) -> ok.
+    TableCopy = "table_copy"(Vmctx, I32, I32, I64, I64, I64) -> [I32];
+    /// (vmctx, table, elem segment, dst, src, len) -> ok.
+    TableInit = "table_init"(Vmctx, I32, I32, I64, I32, I32) -> [I32];
+    /// (vmctx, elem segment).
+    ElemDrop = "elem_drop"(Vmctx, I32) -> [];
+    /// (vmctx, status) -> never returns: unwinds to the nearest entry with
+    /// the trap or host status (used after a host function reports one).
+    Raise = "raise"(Vmctx, I32) -> [];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn offsets_are_dense() {
+        for (i, b) in Builtin::ALL.iter().enumerate() {
+            assert_eq!(b.offset(), i as u32 * 8);
+        }
+    }
+}

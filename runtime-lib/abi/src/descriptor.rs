@@ -1,0 +1,261 @@
+//! The module descriptor: a read-only data object the compiler emits into
+//! every object file and the runtime instantiates from. Pointers inside are
+//! filled in by the linker (data relocations), so the descriptor is usable
+//! in place with no parsing.
+//!
+//! All pointers are `u64`; all structs are `repr(C)` with naturally aligned
+//! fields only, so the layout is identical on every 64-bit target. The
+//! compiler serialises these with [`Layout`] offsets; the runtime reads them
+//! by casting.
+
+/// `{ ptr, len }`: a byte string or an array of `T` in the descriptor.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Slice {
+    pub ptr: u64,
+    pub len: u64,
+}
+
+impl Slice {
+    pub const SIZE: u32 = 16;
+    /// # Safety
+    /// `ptr` must point at `len` valid `T`s that live for `'a`.
+    pub unsafe fn as_slice<'a, T>(&self) -> &'a [T] {
+        if self.len == 0 {
+            &[]
+        } else {
+            unsafe { core::slice::from_raw_parts(self.ptr as *const T, self.len as usize) }
+        }
+    }
+    /// # Safety
+    /// As for [`Slice::as_slice`].
+    pub unsafe fn as_str<'a>(&self) -> &'a str {
+        core::str::from_utf8(unsafe { self.as_slice::<u8>() }).unwrap_or("<invalid utf-8>")
+    }
+}
+
+/// Sentinel for "no index" (no start function, no maximum, ...).
+pub const NONE: u32 = u32::MAX;
+pub const NO_MAX: u64 = u64::MAX;
+
+/// Export/import kinds.
+pub const KIND_FUNC: u32 = 0;
+pub const KIND_TABLE: u32 = 1;
+pub const KIND_MEMORY: u32 = 2;
+pub const KIND_GLOBAL: u32 = 3;
+pub const KIND_TAG: u32 = 4;
+
+/// Value type codes (the wasm binary encoding's first byte).
+pub const TY_I32: u8 = 0x7f;
+pub const TY_I64: u8 = 0x7e;
+pub const TY_F32: u8 = 0x7d;
+pub const TY_F64: u8 = 0x7c;
+pub const TY_V128: u8 = 0x7b;
+pub const TY_FUNCREF: u8 = 0x70;
+pub const TY_EXTERNREF: u8 = 0x6f;
+
+/// The root object, exported under the module's descriptor symbol.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ModuleDesc {
+    pub abi_version: u32,
+    pub start: u32,
+    pub name: Slice,
+    /// `[TypeDesc]`, indexed by type index.
+    pub types: Slice,
+    /// `[ImportDesc]`, in import order.
+    pub imports: Slice,
+    /// `[FuncDesc]` for the whole function index space.
+    pub funcs: Slice,
+    pub num_imported_funcs: u32,
+    pub num_imported_tables: u32,
+    pub num_imported_memories: u32,
+    pub num_imported_globals: u32,
+    /// `[TableDesc]` for the whole table index space (imports first).
+    pub tables: Slice,
+    /// `[MemoryDesc]` for the whole memory index space.
+    pub memories: Slice,
+    /// `[GlobalDesc]` for the whole global index space.
+    pub globals: Slice,
+    /// `[ExportDesc]`.
+    pub exports: Slice,
+    /// `[DataDesc]`.
+    pub data: Slice,
+    /// `[ElemDesc]`.
+    pub elems: Slice,
+}
+
+/// A function type: `encoding` is `[n_params, params..., n_results,
+/// results...]` with one value type code per entry. Equal encodings are
+/// equal types; the runtime interns them into process-wide type ids.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TypeDesc {
+    pub encoding: Slice,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct ImportDesc {
+    pub module: Slice,
+    pub name: Slice,
+    pub kind: u32,
+    /// Index in the kind's own index space (function 3, memory 0, ...).
+    pub index: u32,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct FuncDesc {
+    /// Native code in the wasm (`tail`) convention. For an imported
+    /// function: the trampoline that calls a host function of its type.
+    pub wasm_call: u64,
+    /// C-ABI array-call entry, or 0 if the function never escapes.
+    pub array_call: u64,
+    pub type_index: u32,
+    pub imported: u32,
+    pub code_len: u64,
+    /// Name for backtraces (name section, else `wasm-function[N]`).
+    pub name: Slice,
+    /// `[TrapSite]`, sorted by offset.
+    pub traps: Slice,
+}
+
+/// A trapping instruction at `offset` bytes into its function.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TrapSite {
+    pub offset: u32,
+    /// A [`crate::Trap`] discriminant.
+    pub code: u32,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct TableDesc {
+    /// Element type code (TY_FUNCREF, TY_EXTERNREF).
+    pub elem_type: u32,
+    pub flags: u32,
+    pub min: u64,
+    pub max: u64,
+    /// Initial element value (the table's init expression, else null).
+    pub init: ConstExpr,
+}
+
+pub const MEMORY_FLAG_SHARED: u32 = 1;
+pub const MEMORY_FLAG_64: u32 = 2;
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct MemoryDesc {
+    pub min_pages: u64,
+    pub max_pages: u64,
+    pub flags: u32,
+    pub page_size_log2: u32,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct GlobalDesc {
+    /// Value type code.
+    pub ty: u32,
+    pub mutable: u32,
+    /// Initializer for a defined global.
+    pub init: ConstExpr,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct ExportDesc {
+    pub name: Slice,
+    pub kind: u32,
+    pub index: u32,
+}
+
+pub const SEG_ACTIVE: u32 = 0;
+pub const SEG_PASSIVE: u32 = 1;
+pub const SEG_DECLARED: u32 = 2;
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct DataDesc {
+    pub mode: u32,
+    pub memory: u32,
+    pub offset: ConstExpr,
+    pub bytes: Slice,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct ElemDesc {
+    pub mode: u32,
+    pub table: u32,
+    pub offset: ConstExpr,
+    /// `[ConstExpr]`, one per element.
+    pub items: Slice,
+}
+
+/// Constant expression kinds. Simple forms are stored as data; anything
+/// else (extended constant arithmetic, later GC allocation) is compiled to
+/// native code and called through `array_call`.
+pub const EXPR_VALUE: u32 = 0;
+pub const EXPR_REF_NULL: u32 = 1;
+pub const EXPR_REF_FUNC: u32 = 2;
+pub const EXPR_GLOBAL_GET: u32 = 3;
+pub const EXPR_COMPILED: u32 = 4;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ConstExpr {
+    pub kind: u32,
+    /// Function index for `EXPR_REF_FUNC`, global index for `EXPR_GLOBAL_GET`.
+    pub index: u32,
+    /// Little-endian value bits for `EXPR_VALUE`.
+    pub bits: [u64; 2],
+    /// For `EXPR_COMPILED`: `extern "C" fn(vmctx, *mut ValRaw) -> u32`.
+    pub array_call: u64,
+}
+
+/// Byte sizes and field offsets the compiler uses when serialising.
+pub struct Layout;
+
+impl Layout {
+    pub const MODULE: u32 = core::mem::size_of::<ModuleDesc>() as u32;
+    pub const TYPE: u32 = core::mem::size_of::<TypeDesc>() as u32;
+    pub const IMPORT: u32 = core::mem::size_of::<ImportDesc>() as u32;
+    pub const FUNC: u32 = core::mem::size_of::<FuncDesc>() as u32;
+    pub const TRAP: u32 = core::mem::size_of::<TrapSite>() as u32;
+    pub const TABLE: u32 = core::mem::size_of::<TableDesc>() as u32;
+    pub const MEMORY: u32 = core::mem::size_of::<MemoryDesc>() as u32;
+    pub const GLOBAL: u32 = core::mem::size_of::<GlobalDesc>() as u32;
+    pub const EXPORT: u32 = core::mem::size_of::<ExportDesc>() as u32;
+    pub const DATA: u32 = core::mem::size_of::<DataDesc>() as u32;
+    pub const ELEM: u32 = core::mem::size_of::<ElemDesc>() as u32;
+    pub const EXPR: u32 = core::mem::size_of::<ConstExpr>() as u32;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::offset_of;
+
+    /// The compiler writes these structs field by field in declaration order
+    /// with natural alignment; pin the sizes so any edit is deliberate.
+    #[test]
+    fn sizes_are_pinned() {
+        assert_eq!(Layout::MODULE, 8 + 16 * 4 + 16 + 16 * 6);
+        assert_eq!(Layout::TYPE, 16);
+        assert_eq!(Layout::IMPORT, 40);
+        assert_eq!(Layout::FUNC, 64);
+        assert_eq!(Layout::TRAP, 8);
+        assert_eq!(Layout::EXPR, 32);
+        assert_eq!(Layout::TABLE, 24 + 32);
+        assert_eq!(Layout::MEMORY, 24);
+        assert_eq!(Layout::GLOBAL, 8 + 32);
+        assert_eq!(Layout::EXPORT, 24);
+        assert_eq!(Layout::DATA, 8 + 32 + 16);
+        assert_eq!(Layout::ELEM, 8 + 32 + 16);
+        assert_eq!(offset_of!(ModuleDesc, num_imported_funcs), 8 + 16 * 4);
+        assert_eq!(offset_of!(FuncDesc, name), 32);
+    }
+}
