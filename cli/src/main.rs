@@ -1,1 +1,367 @@
-fn main(){}
+//! `wasmc`: compile WebAssembly to native executables.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use wasmc_cli::{link, loader::Loader, wast};
+use wasmc_compiler::{CompileError, OptLevel, Options, OutputKind};
+
+#[derive(Parser)]
+#[command(
+    name = "wasmc",
+    version,
+    about = "Ahead-of-time WebAssembly to native compiler"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    /// A linked executable.
+    Exe,
+    /// The object file only (link it with the runtime yourself).
+    Obj,
+}
+
+#[derive(clap::Args)]
+struct CodegenArgs {
+    /// Optimization level: 0, 1 or 2.
+    #[arg(short = 'O', default_value = "2", value_parser = ["0", "1", "2"])]
+    opt: String,
+    /// Target triple (default: the host).
+    #[arg(long)]
+    target: Option<String>,
+    /// C compiler used to link (default: $CC, else cc).
+    #[arg(long)]
+    linker: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a .wasm or .wat file to a native executable.
+    Build {
+        input: PathBuf,
+        /// Output path (default: the input's name without extension).
+        #[arg(short)]
+        o: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "exe")]
+        emit: Emit,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+    },
+    /// Build (cached) and run a module, or call one of its exports.
+    Run {
+        input: PathBuf,
+        /// Call this exported function instead of running `_start`; ARGS are
+        /// its arguments, and its results are printed one per line.
+        #[arg(long)]
+        invoke: Option<String>,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+        /// Arguments for the program, or for the function given to --invoke.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Run .wast test scripts through the compiler and runtime.
+    Wast {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            input,
+            o,
+            emit,
+            codegen,
+        } => build(&input, o, emit, &codegen).map(|_| ExitCode::SUCCESS),
+        Command::Run {
+            input,
+            invoke,
+            codegen,
+            args,
+        } => match invoke {
+            Some(name) => invoke_export(&input, &name, &args, &codegen),
+            None => run(&input, &codegen, &args),
+        },
+        Command::Wast { files } => run_wast(&files),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn options(codegen: &CodegenArgs, kind: OutputKind) -> Result<Options> {
+    let mut opts = Options::host(kind);
+    opts.opt_level = match codegen.opt.as_str() {
+        "0" => OptLevel::O0,
+        "1" => OptLevel::O1,
+        _ => OptLevel::O2,
+    };
+    if let Some(t) = &codegen.target {
+        opts.triple = t
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid target triple `{t}`: {e}"))?;
+    }
+    wasmc_compiler::isa::supported(&opts.triple).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    Ok(opts)
+}
+
+/// Reads and compiles `input`, reporting errors as `file: message`.
+fn compile(input: &Path, opts: &Options) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let wasm = wasmc_compiler::to_binary(&bytes).map_err(|e| file_error(input, e))?;
+    check_imports(input, &wasm, opts.kind)?;
+    wasmc_compiler::compile(&wasm, opts).map_err(|e| file_error(input, e))
+}
+
+fn file_error(input: &Path, e: CompileError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {e}", input.display())
+}
+
+/// Executables can only import WASI: name anything else at build time.
+fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind) -> Result<()> {
+    if kind != OutputKind::Executable {
+        return Ok(());
+    }
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let Ok(wasmparser::Payload::ImportSection(r)) = payload {
+            for imp in r.into_imports().flatten() {
+                let known = imp.module == wasmc_rt::wasi::MODULE_NAME
+                    && wasmc_rt::wasi::lookup(imp.name).is_some();
+                if !known {
+                    bail!(
+                        "{}: import `{}::{}` is not provided by wasmc (executables may import WASI preview1 only)",
+                        input.display(),
+                        imp.module,
+                        imp.name
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn build(
+    input: &Path,
+    output: Option<PathBuf>,
+    emit: Emit,
+    codegen: &CodegenArgs,
+) -> Result<PathBuf> {
+    let opts = options(codegen, OutputKind::Executable)?;
+    let output = output.unwrap_or_else(|| {
+        let stem = input.with_extension("");
+        match emit {
+            Emit::Exe => stem,
+            Emit::Obj => stem.with_extension("o"),
+        }
+    });
+    let linker = match emit {
+        Emit::Exe => Some(link::find_linker(codegen.linker.as_deref())?),
+        Emit::Obj => None,
+    };
+    let object = compile(input, &opts)?;
+    match linker {
+        None => std::fs::write(&output, object)
+            .with_context(|| format!("writing {}", output.display()))?,
+        Some(linker) => {
+            let obj_path = output.with_extension(format!("wasmc-{}.o", std::process::id()));
+            std::fs::write(&obj_path, &object)
+                .with_context(|| format!("writing {}", obj_path.display()))?;
+            let r = link::link_executable(&linker, &obj_path, &output);
+            let _ = std::fs::remove_file(&obj_path);
+            r?;
+        }
+    }
+    Ok(output)
+}
+
+fn run(input: &Path, codegen: &CodegenArgs, args: &[String]) -> Result<ExitCode> {
+    let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let key = link::hash(&[
+        &bytes,
+        codegen.opt.as_bytes(),
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        link::HOST_TARGET.as_bytes(),
+    ]);
+    let dir = link::cache_dir().join("run");
+    std::fs::create_dir_all(&dir)?;
+    let exe = dir.join(key);
+    if !exe.exists() {
+        let tmp = dir.join(format!(".tmp-{}", std::process::id()));
+        build(input, Some(tmp.clone()), Emit::Exe, codegen)?;
+        std::fs::rename(&tmp, &exe)?;
+    }
+    use std::os::unix::process::CommandExt;
+    let name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let err = std::process::Command::new(&exe)
+        .arg0(name)
+        .args(args)
+        .exec();
+    bail!("cannot execute {}: {err}", exe.display())
+}
+
+fn invoke_export(
+    input: &Path,
+    name: &str,
+    args: &[String],
+    codegen: &CodegenArgs,
+) -> Result<ExitCode> {
+    let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let wasm = wasmc_compiler::to_binary(&bytes).map_err(|e| file_error(input, e))?;
+    let mut loader = Loader::new(codegen.linker.as_deref())?;
+    loader.opts = options(codegen, OutputKind::Loadable)?;
+    let module = loader
+        .load(&wasm)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    let mut imports = Vec::new();
+    for (m, n, _) in module.imports() {
+        let f = (m == wasmc_rt::wasi::MODULE_NAME)
+            .then(|| wasmc_rt::wasi::lookup(n))
+            .flatten();
+        let Some(f) = f else {
+            bail!("{}: import `{m}::{n}` is not provided", input.display())
+        };
+        let body = f.body;
+        let ty = wasmc_rt::FuncType::new(f.params, f.results);
+        imports.push(wasmc_rt::Extern::Func(wasmc_rt::Func::host(
+            ty,
+            std::sync::Arc::new(body),
+        )));
+    }
+    let store = wasmc_rt::Store::new();
+    let wasi = wasmc_rt::wasi::WasiCtx::new(
+        vec![input.display().to_string()],
+        std::env::vars().collect(),
+    );
+    let instance = wasmc_rt::Instance::with_wasi(&store, &module, &imports, Some(wasi))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(wasmc_rt::Extern::Func(func)) = instance.export(name) else {
+        bail!("{}: no exported function `{name}`", input.display());
+    };
+    let ty = func.ty().clone();
+    if args.len() != ty.params.len() {
+        bail!(
+            "`{name}` takes {} arguments, {} given",
+            ty.params.len(),
+            args.len()
+        );
+    }
+    let vals = args
+        .iter()
+        .zip(&ty.params)
+        .map(|(a, t)| parse_val(a, *t))
+        .collect::<Result<Vec<_>>>()?;
+    match func.call(&vals) {
+        Ok(results) => {
+            for r in results {
+                println!("{}", format_val(&r));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(wasmc_rt::CallError::Trap(wasmc_rt::Error::Exit(c))) => Ok(ExitCode::from(c as u8)),
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(wasmc_abi::trap::TRAP_EXIT_STATUS as u8))
+        }
+    }
+}
+
+fn parse_val(s: &str, ty: u8) -> Result<wasmc_rt::Val> {
+    use wasmc_abi::descriptor::*;
+    use wasmc_rt::Val;
+    let bad = || {
+        anyhow::anyhow!(
+            "cannot parse `{s}` as an argument of type {}",
+            type_name(ty)
+        )
+    };
+    Ok(match ty {
+        TY_I32 => Val::I32(
+            s.parse::<i32>()
+                .or_else(|_| s.parse::<u32>().map(|v| v as i32))
+                .map_err(|_| bad())?,
+        ),
+        TY_I64 => Val::I64(
+            s.parse::<i64>()
+                .or_else(|_| s.parse::<u64>().map(|v| v as i64))
+                .map_err(|_| bad())?,
+        ),
+        TY_F32 => Val::F32(s.parse::<f32>().map_err(|_| bad())?.to_bits()),
+        TY_F64 => Val::F64(s.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        _ => bail!(
+            "arguments of type {} cannot be given on the command line",
+            type_name(ty)
+        ),
+    })
+}
+
+fn type_name(ty: u8) -> &'static str {
+    use wasmc_abi::descriptor::*;
+    match ty {
+        TY_I32 => "i32",
+        TY_I64 => "i64",
+        TY_F32 => "f32",
+        TY_F64 => "f64",
+        TY_V128 => "v128",
+        TY_FUNCREF => "funcref",
+        _ => "externref",
+    }
+}
+
+fn format_val(v: &wasmc_rt::Val) -> String {
+    use wasmc_rt::Val;
+    match *v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(b) => f32::from_bits(b).to_string(),
+        Val::F64(b) => f64::from_bits(b).to_string(),
+        Val::V128(x) => format!("0x{x:032x}"),
+        Val::FuncRef(0) | Val::ExternRef(0) => "null".into(),
+        Val::FuncRef(p) => format!("funcref 0x{p:x}"),
+        Val::ExternRef(p) => format!("externref {p}"),
+    }
+}
+
+fn run_wast(files: &[PathBuf]) -> Result<ExitCode> {
+    let loader = Loader::new(None)?;
+    let (mut passed, mut failed, mut unsupported) = (0, 0, 0);
+    for f in files {
+        let r = wast::run_file(f, &loader)?;
+        for line in &r.failures {
+            println!("  FAIL {line}");
+        }
+        println!(
+            "{}: {} passed, {} failed, {} unsupported",
+            f.display(),
+            r.passed,
+            r.failed,
+            r.unsupported
+        );
+        passed += r.passed;
+        failed += r.failed;
+        unsupported += r.unsupported;
+    }
+    if files.len() > 1 {
+        println!("total: {passed} passed, {failed} failed, {unsupported} unsupported");
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

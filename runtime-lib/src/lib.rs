@@ -1,1 +1,30 @@
+//! wasmc's runtime library: linked into every executable wasmc builds (as a
+//! static library) and into the tools that load compiled modules in process
+//! (the `wasmc wast` engine, as an rlib).
+//!
+//! One concern per module: `instance` (instantiation), `memory`, `table`,
+//! `val` (values and exported handles), `types` (canonical type ids),
+//! `builtins` (entry points called by generated code), `trap` (signals,
+//! unwinding, backtraces), `code` (registry of loaded code), `host` (host
+//! functions), `wasi` (WASI preview1), `exe` (the entry of executables).
 
+pub mod builtins;
+mod code;
+pub mod exe;
+pub mod host;
+pub mod instance;
+pub mod memory;
+pub mod table;
+pub mod trap;
+pub mod types;
+pub mod val;
+pub mod wasi;
+
+pub use host::{Caller, HostTrap};
+pub use instance::{Instance, InstantiateError, Module, Store};
+pub use memory::Memory;
+pub use table::Table;
+pub use trap::Error;
+pub use types::FuncType;
+pub use val::{CallError, Extern, Func, Global, Val};
+pub use wasmc_abi::{Trap, ValRaw};

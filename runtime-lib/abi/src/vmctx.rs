@@ -2,7 +2,7 @@
 //! receives as its hidden first argument.
 //!
 //! ```text
-//! header (64 bytes)     builtins, stack limit, type ids, instance, GC fields
+//! header (64 bytes)     builtins, limits, type ids, instance, GC fields
 //! memories              per memory: { base, *VMMemoryDef }      16 bytes
 //! tables                per table:  *VMTableDef                  8 bytes
 //! global pointers       per global: *slot (imported or own)      8 bytes
@@ -17,8 +17,9 @@ use crate::{VMFuncRef, PTR};
 
 /// Fixed header fields.
 pub const OFF_BUILTINS: u32 = 0;
-/// Lowest address the native stack may reach; checked in every prologue.
-pub const OFF_STACK_LIMIT: u32 = 8;
+/// `*mut VMLimits`: shared by all instances of one store, so a call from
+/// one instance into another checks the same stack limit.
+pub const OFF_LIMITS: u32 = 8;
 /// `*const u64`: canonical type id for each of the module's type indices.
 pub const OFF_TYPE_IDS: u32 = 16;
 /// `*mut` the runtime's own instance object.
@@ -27,6 +28,19 @@ pub const OFF_INSTANCE: u32 = 24;
 pub const OFF_GC_NEXT: u32 = 32;
 pub const OFF_GC_LIMIT: u32 = 40;
 pub const HEADER_SIZE: u32 = 64;
+
+/// Per-store limits, reached through [`OFF_LIMITS`].
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct VMLimits {
+    /// Lowest address the native stack may reach; every wasm prologue
+    /// compares its new stack pointer against it and traps below it.
+    pub stack_limit: u64,
+}
+
+impl VMLimits {
+    pub const OFF_STACK_LIMIT: u32 = 0;
+}
 
 /// Bytes of each memory entry: `{ base: *mut u8, def: *mut VMMemoryDef }`.
 pub const MEMORY_ENTRY_SIZE: u32 = 16;
@@ -65,7 +79,15 @@ impl VMOffsets {
         let global_storage = (global_ptrs + counts.globals * PTR + 15) & !15;
         let funcrefs = global_storage + counts.defined_globals * GLOBAL_SLOT_SIZE;
         let size = funcrefs + counts.functions * VMFuncRef::SIZE;
-        VMOffsets { counts, memories, tables, global_ptrs, global_storage, funcrefs, size }
+        VMOffsets {
+            counts,
+            memories,
+            tables,
+            global_ptrs,
+            global_storage,
+            funcrefs,
+            size,
+        }
     }
     pub const fn memory_base(&self, index: u32) -> u32 {
         self.memories + index * MEMORY_ENTRY_SIZE + MEMORY_ENTRY_OFF_BASE

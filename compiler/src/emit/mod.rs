@@ -1,0 +1,225 @@
+//! The object file: every function compiled in parallel, trampolines, the
+//! module descriptor, and for executables a `main`.
+//!
+//! Symbols (all local except the descriptor and `main`):
+//! `wasm_f{i}` function i, `wasm_a{i}` its C-ABI array entry,
+//! `wasm_h{i}` the trampoline through which import i calls a host function,
+//! `wasm_c{k}`/`wasm_ca{k}` compiled constant expression k and its entry,
+//! `wasmc_module` the descriptor.
+
+mod compile;
+mod const_expr;
+mod descriptor;
+mod trampolines;
+
+use crate::error::{CompileError, Result};
+use crate::func::wasm_signature;
+use crate::isa::{build_isa, Options, OutputKind};
+use crate::module::{FuncType, ModuleInfo};
+use crate::ModuleEnv;
+use compile::{Job, Output};
+use const_expr::ConstKind;
+use cranelift_codegen::ir::{types, AbiParam, Signature};
+use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_object::{ObjectBuilder, ObjectModule};
+use wasmc_abi::vmctx::{VMCounts, VMOffsets};
+
+/// Symbol of the module descriptor.
+pub const DESCRIPTOR_SYMBOL: &str = "wasmc_module";
+/// The runtime's entry for executables.
+pub const MAIN_ENTRY: &str = "wasmc_main";
+
+/// Function ids of everything the object defines.
+pub(crate) struct Symbols {
+    /// Per wasm function: `wasm_f{i}` for defined, `wasm_h{i}` for imports.
+    pub wasm: Vec<FuncId>,
+    /// Per wasm function: its array entry, if it escapes.
+    pub array: Vec<Option<FuncId>>,
+    /// Per constant expression that needs code: (function, entry).
+    pub const_fns: Vec<Option<(FuncId, FuncId)>>,
+}
+
+fn err(e: impl std::fmt::Display) -> CompileError {
+    CompileError::internal(e.to_string())
+}
+
+pub fn array_signature(call_conv: cranelift_codegen::isa::CallConv) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I32));
+    sig
+}
+
+pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
+    let isa = build_isa(opts)?;
+    let builder = ObjectBuilder::new(
+        isa.clone(),
+        "wasm",
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(err)?;
+    let mut obj = ObjectModule::new(builder);
+    let call_conv = isa.default_call_conv();
+
+    // Classify constant expressions; the ones that need code become functions.
+    let consts: Vec<ConstKind> = info
+        .const_exprs
+        .iter()
+        .map(|c| const_expr::classify(&c.expr))
+        .collect::<Result<_>>()?;
+    let escaping = escaping_functions(info, &consts);
+
+    let mut wasm = Vec::new();
+    for (i, &t) in info.funcs.iter().enumerate() {
+        let sig = wasm_signature(&info.types[t as usize]);
+        let name = if (i as u32) < info.num_imported_funcs {
+            format!("wasm_h{i}")
+        } else {
+            format!("wasm_f{i}")
+        };
+        wasm.push(
+            obj.declare_function(&name, Linkage::Local, &sig)
+                .map_err(err)?,
+        );
+    }
+    let mut array = Vec::new();
+    for (i, esc) in escaping.iter().enumerate() {
+        array.push(if *esc && i as u32 >= info.num_imported_funcs {
+            Some(
+                obj.declare_function(
+                    &format!("wasm_a{i}"),
+                    Linkage::Local,
+                    &array_signature(call_conv),
+                )
+                .map_err(err)?,
+            )
+        } else {
+            None
+        });
+    }
+    let mut const_fns = Vec::new();
+    for (k, c) in consts.iter().enumerate() {
+        const_fns.push(if let ConstKind::Compiled = c {
+            let ty = FuncType {
+                params: vec![],
+                results: vec![info.const_exprs[k].ty],
+            };
+            let f = obj
+                .declare_function(&format!("wasm_c{k}"), Linkage::Local, &wasm_signature(&ty))
+                .map_err(err)?;
+            let a = obj
+                .declare_function(
+                    &format!("wasm_ca{k}"),
+                    Linkage::Local,
+                    &array_signature(call_conv),
+                )
+                .map_err(err)?;
+            Some((f, a))
+        } else {
+            None
+        });
+    }
+    let syms = Symbols {
+        wasm,
+        array,
+        const_fns,
+    };
+
+    let counts = VMCounts {
+        memories: info.memories.len() as u32,
+        tables: info.tables.len() as u32,
+        globals: info.globals.len() as u32,
+        defined_globals: info.globals.len() as u32 - info.num_imported_globals,
+        functions: info.funcs.len() as u32,
+    };
+    let env = ModuleEnv {
+        info,
+        offsets: VMOffsets::new(counts),
+        func_ids: syms.wasm.iter().map(|f| f.as_u32()).collect(),
+        isa: &*isa,
+    };
+
+    // Everything that becomes code, compiled in parallel.
+    let mut jobs = Vec::new();
+    for i in 0..info.funcs.len() as u32 {
+        jobs.push(if i < info.num_imported_funcs {
+            Job::HostTrampoline(i)
+        } else {
+            Job::Function(i)
+        });
+        if let Some(id) = syms.array[i as usize] {
+            let ty = info.func_type(i).clone();
+            jobs.push(Job::ArrayEntry {
+                id,
+                callee: syms.wasm[i as usize],
+                ty,
+            });
+        }
+    }
+    for (k, f) in syms.const_fns.iter().enumerate() {
+        if let Some((f, a)) = f {
+            jobs.push(Job::ConstExpr(k));
+            let ty = FuncType {
+                params: vec![],
+                results: vec![info.const_exprs[k].ty],
+            };
+            jobs.push(Job::ArrayEntry {
+                id: *a,
+                callee: *f,
+                ty,
+            });
+        }
+    }
+    let outputs: Vec<Output> = compile::run_parallel(&env, &syms, &jobs, opts.threads)?;
+    let mut code_len = vec![0u64; info.funcs.len()];
+    let mut traps = vec![Vec::new(); info.funcs.len()];
+    for out in outputs {
+        obj.define_function_bytes(out.id, out.alignment, &out.bytes, &out.relocs)
+            .map_err(err)?;
+        if let Some(i) = out.wasm_index {
+            code_len[i as usize] = out.bytes.len() as u64;
+            traps[i as usize] = out.traps;
+        }
+    }
+
+    let desc_id = obj
+        .declare_data(DESCRIPTOR_SYMBOL, Linkage::Export, false, false)
+        .map_err(err)?;
+    descriptor::define(&mut obj, desc_id, info, &syms, &consts, &code_len, &traps)?;
+    if opts.kind == OutputKind::Executable {
+        trampolines::define_main(&mut obj, desc_id)?;
+    }
+    let product = obj.finish();
+    product.emit().map_err(err)
+}
+
+/// Functions that can be called from outside generated code (exported,
+/// the start function, or referenced as a value) and so need an array entry.
+fn escaping_functions(info: &ModuleInfo<'_>, consts: &[ConstKind]) -> Vec<bool> {
+    let mut esc = vec![false; info.funcs.len()];
+    for (_, kind, index) in &info.exports {
+        if *kind == wasmparser::ExternalKind::Func {
+            esc[*index as usize] = true;
+        }
+    }
+    if let Some(s) = info.start {
+        esc[s as usize] = true;
+    }
+    for c in consts {
+        if let ConstKind::RefFunc(f) = c {
+            esc[*f as usize] = true;
+        }
+    }
+    // ref.func inside compiled constant expressions and function bodies
+    // must name a declared function; declarations are element segments,
+    // which the loop above covers.
+    for c in &info.const_exprs {
+        for op in c.expr.get_operators_reader().into_iter().flatten() {
+            if let wasmparser::Operator::RefFunc { function_index } = op {
+                esc[function_index as usize] = true;
+            }
+        }
+    }
+    esc
+}

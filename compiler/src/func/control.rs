@@ -1,0 +1,300 @@
+//! Structured control flow: blocks, loops, if/else, branches, return,
+//! unreachable, and skipping code that cannot be reached.
+
+use super::{clif_type, FuncTranslator};
+use crate::error::Result;
+use cranelift_codegen::ir::{Block, BlockArg, BlockCall, InstBuilder, JumpTableData, Type, Value};
+use std::collections::HashMap;
+use wasmc_abi::Trap;
+use wasmparser::{BlockType, Operator};
+
+pub(crate) enum FrameKind {
+    Function,
+    Block,
+    Loop {
+        header: Block,
+    },
+    If {
+        else_block: Block,
+        else_params: Vec<Value>,
+        has_else: bool,
+    },
+}
+
+pub(crate) struct Frame {
+    pub kind: FrameKind,
+    /// The continuation after `end`, with the results as parameters.
+    pub next: Block,
+    pub params: Vec<Type>,
+    pub results: Vec<Type>,
+    /// Operand stack height below this block's parameters.
+    pub height: usize,
+    /// Whether some branch (or the fall-through) reaches `next`.
+    pub exit_reached: bool,
+}
+
+impl Frame {
+    pub fn function(ret: Block, results: Vec<Type>) -> Frame {
+        Frame {
+            kind: FrameKind::Function,
+            next: ret,
+            params: vec![],
+            results,
+            height: 0,
+            exit_reached: false,
+        }
+    }
+    /// Where a branch to this frame goes and which values it carries.
+    fn branch_target(&self) -> (Block, usize) {
+        match self.kind {
+            FrameKind::Loop { header } => (header, self.params.len()),
+            _ => (self.next, self.results.len()),
+        }
+    }
+}
+
+fn args(vals: &[Value]) -> Vec<BlockArg> {
+    vals.iter().map(|v| BlockArg::Value(*v)).collect()
+}
+
+impl FuncTranslator<'_, '_> {
+    fn block_type(&self, bt: BlockType) -> (Vec<Type>, Vec<Type>) {
+        match bt {
+            BlockType::Empty => (vec![], vec![]),
+            BlockType::Type(t) => (vec![], vec![clif_type(t)]),
+            BlockType::FuncType(i) => {
+                let ft = &self.env.info.types[i as usize];
+                (
+                    ft.params.iter().map(|t| clif_type(*t)).collect(),
+                    ft.results.iter().map(|t| clif_type(*t)).collect(),
+                )
+            }
+        }
+    }
+
+    fn new_block_with(&mut self, tys: &[Type]) -> Block {
+        let b = self.b.create_block();
+        for t in tys {
+            self.b.append_block_param(b, *t);
+        }
+        b
+    }
+
+    /// Jumps to the target of a branch `depth` levels out, passing the
+    /// values it expects from the top of the stack (which stay there).
+    fn branch_args(&mut self, depth: u32) -> (Block, Vec<Value>) {
+        let i = self.control.len() - 1 - depth as usize;
+        let (block, n) = self.control[i].branch_target();
+        if !matches!(self.control[i].kind, FrameKind::Loop { .. }) {
+            self.control[i].exit_reached = true;
+        }
+        (block, self.peek(n).to_vec())
+    }
+
+    /// Handles control operators; returns false for anything else.
+    pub(super) fn control(&mut self, op: &Operator<'_>) -> Result<bool> {
+        match *op {
+            Operator::Block { blockty } => {
+                let (params, results) = self.block_type(blockty);
+                let next = self.new_block_with(&results);
+                let height = self.stack.len() - params.len();
+                self.control.push(Frame {
+                    kind: FrameKind::Block,
+                    next,
+                    params,
+                    results,
+                    height,
+                    exit_reached: false,
+                });
+            }
+            Operator::Loop { blockty } => {
+                let (params, results) = self.block_type(blockty);
+                let header = self.new_block_with(&params);
+                let next = self.new_block_with(&results);
+                let vals = self.popn(params.len());
+                self.b.ins().jump(header, &args(&vals));
+                self.b.switch_to_block(header);
+                let hp = self.b.block_params(header).to_vec();
+                let height = self.stack.len();
+                self.stack.extend(hp);
+                self.control.push(Frame {
+                    kind: FrameKind::Loop { header },
+                    next,
+                    params,
+                    results,
+                    height,
+                    exit_reached: false,
+                });
+            }
+            Operator::If { blockty } => {
+                let cond = self.pop();
+                let (params, results) = self.block_type(blockty);
+                let then_block = self.b.create_block();
+                let else_block = self.b.create_block();
+                let next = self.new_block_with(&results);
+                self.b.ins().brif(cond, then_block, &[], else_block, &[]);
+                self.b.switch_to_block(then_block);
+                let else_params = self.peek(params.len()).to_vec();
+                let height = self.stack.len() - params.len();
+                self.control.push(Frame {
+                    kind: FrameKind::If {
+                        else_block,
+                        else_params,
+                        has_else: false,
+                    },
+                    next,
+                    params,
+                    results,
+                    height,
+                    exit_reached: false,
+                });
+            }
+            Operator::Else => self.else_(),
+            Operator::End => self.end(),
+            Operator::Br { relative_depth } => {
+                let (block, vals) = self.branch_args(relative_depth);
+                self.b.ins().jump(block, &args(&vals));
+                self.reachable = false;
+            }
+            Operator::BrIf { relative_depth } => {
+                let cond = self.pop();
+                let (block, vals) = self.branch_args(relative_depth);
+                let cont = self.b.create_block();
+                self.b.ins().brif(cond, block, &args(&vals), cont, &[]);
+                self.b.switch_to_block(cont);
+            }
+            Operator::BrTable { ref targets } => {
+                let index = self.pop();
+                let depths: Vec<u32> = targets.targets().collect::<std::result::Result<_, _>>()?;
+                let default = targets.default();
+                // Each distinct target gets an edge block that passes the
+                // branch values, so the table itself carries no arguments.
+                let mut edges: HashMap<u32, Block> = HashMap::new();
+                let mut edge_for = |t: &mut Self, depth: u32| -> Block {
+                    if let Some(b) = edges.get(&depth) {
+                        return *b;
+                    }
+                    let (block, vals) = t.branch_args(depth);
+                    let b = if vals.is_empty() {
+                        block
+                    } else {
+                        let edge = t.b.create_block();
+                        let cur = t.b.current_block().expect("in a block");
+                        t.b.switch_to_block(edge);
+                        t.b.ins().jump(block, &args(&vals));
+                        t.b.switch_to_block(cur);
+                        edge
+                    };
+                    edges.insert(depth, b);
+                    b
+                };
+                let def_block = edge_for(self, default);
+                let mut table = Vec::with_capacity(depths.len());
+                for d in depths {
+                    table.push(edge_for(self, d));
+                }
+                let pool = &mut self.b.func.dfg.value_lists;
+                let def_call = BlockCall::new(def_block, [], pool);
+                let calls: Vec<BlockCall> =
+                    table.iter().map(|b| BlockCall::new(*b, [], pool)).collect();
+                let jt = self
+                    .b
+                    .create_jump_table(JumpTableData::new(def_call, &calls));
+                self.b.ins().br_table(index, jt);
+                self.reachable = false;
+            }
+            Operator::Return => {
+                let n = self.control[0].results.len();
+                let vals = self.peek(n).to_vec();
+                self.b.ins().return_(&vals);
+                self.reachable = false;
+            }
+            Operator::Unreachable => self.trap(Trap::Unreachable),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn else_(&mut self) {
+        let reachable = self.reachable;
+        let frame = self.control.last_mut().expect("else inside if");
+        let FrameKind::If {
+            else_block,
+            ref else_params,
+            ref mut has_else,
+        } = frame.kind
+        else {
+            unreachable!("validated: else only follows if")
+        };
+        *has_else = true;
+        let else_params = else_params.clone();
+        let (next, n, height) = (frame.next, frame.results.len(), frame.height);
+        if reachable {
+            frame.exit_reached = true;
+            let vals = self.peek(n).to_vec();
+            self.b.ins().jump(next, &args(&vals));
+        }
+        self.stack.truncate(height);
+        self.stack.extend(else_params);
+        self.b.switch_to_block(else_block);
+        self.reachable = true;
+    }
+
+    fn end(&mut self) {
+        let mut frame = self.control.pop().expect("end closes a frame");
+        let n = frame.results.len();
+        if self.reachable {
+            let vals = self.peek(n).to_vec();
+            self.b.ins().jump(frame.next, &args(&vals));
+            frame.exit_reached = true;
+        }
+        // An `if` without `else` passes its parameters through unchanged.
+        if let FrameKind::If {
+            else_block,
+            else_params,
+            has_else: false,
+        } = &frame.kind
+        {
+            self.b.switch_to_block(*else_block);
+            self.b.ins().jump(frame.next, &args(else_params));
+            frame.exit_reached = true;
+        }
+        self.stack.truncate(frame.height);
+        if frame.exit_reached {
+            self.b.switch_to_block(frame.next);
+            let vals = self.b.block_params(frame.next).to_vec();
+            self.stack.extend(vals);
+            self.reachable = true;
+        } else {
+            self.reachable = false;
+        }
+        if let FrameKind::Function = frame.kind {
+            if self.reachable {
+                let vals = self.popn(n);
+                self.b.ins().return_(&vals);
+            }
+            self.reachable = false;
+        }
+    }
+
+    /// Skips an operator in unreachable code, tracking nesting so that the
+    /// `else`/`end` of the enclosing reachable frame is still seen.
+    pub(super) fn skip(&mut self, op: Operator<'_>) -> Result<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.skip_depth += 1
+            }
+            Operator::Else if self.skip_depth == 0 => self.else_(),
+            Operator::End if self.skip_depth == 0 => self.end(),
+            Operator::End => self.skip_depth -= 1,
+            // Unsupported operators are refused even where unreachable, so a
+            // module is accepted or refused as a whole.
+            ref other => {
+                if super::features_ok(other).is_err() {
+                    return Err(self.unsupported(other));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,114 @@
+//! Target selection and Cranelift settings.
+
+use crate::error::{CompileError, Result};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use target_lexicon::{Architecture, OperatingSystem, Triple};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptLevel {
+    /// No optimization: fastest compile.
+    O0,
+    /// Cranelift's optimizer (e-graphs, GVN, LICM).
+    O1,
+    /// O1 plus alias analysis (redundant load elimination).
+    O2,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    /// An object with a `main` that runs the module's `_start`.
+    Executable,
+    /// An object exporting only the module descriptor (`wasmc_module`), to
+    /// be linked into a shared object and loaded by a host process.
+    Loadable,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub triple: Triple,
+    pub opt_level: OptLevel,
+    pub kind: OutputKind,
+    /// Worker threads for compiling functions (0 = one per core).
+    pub threads: usize,
+}
+
+impl Options {
+    pub fn host(kind: OutputKind) -> Options {
+        Options {
+            triple: Triple::host(),
+            opt_level: OptLevel::O2,
+            kind,
+            threads: 0,
+        }
+    }
+}
+
+/// Targets wasmc can generate code for.
+pub fn supported(triple: &Triple) -> Result<()> {
+    let arch_ok = matches!(triple.architecture, Architecture::X86_64);
+    if !arch_ok || triple.operating_system != OperatingSystem::Linux {
+        return Err(CompileError::internal(format!(
+            "target `{triple}` is not supported yet (supported: x86_64-unknown-linux-gnu)"
+        )));
+    }
+    Ok(())
+}
+
+pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
+    supported(&opts.triple)?;
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v)
+            .map_err(|e| CompileError::internal(format!("cranelift setting {k}={v}: {e}")))
+    };
+    let opt = match opts.opt_level {
+        OptLevel::O0 => "none",
+        _ => "speed",
+    };
+    set(&mut flags, "opt_level", opt)?;
+    set(
+        &mut flags,
+        "enable_alias_analysis",
+        if opts.opt_level == OptLevel::O2 {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    // Frame pointers make backtraces and (later) GC stack walking simple.
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    // gcc links PIE by default: position-independent code avoids text relocations.
+    set(&mut flags, "is_pic", "true")?;
+    set(&mut flags, "enable_probestack", "true")?;
+    set(&mut flags, "probestack_strategy", "inline")?;
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+    set(&mut flags, "unwind_info", "false")?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    let mut isa = cranelift_codegen::isa::lookup(opts.triple.clone())
+        .map_err(|e| CompileError::internal(format!("target `{}`: {e}", opts.triple)))?;
+    if opts.triple.architecture == Architecture::X86_64 {
+        // Baseline x86-64-v2 (every x86_64 CPU since 2009): SSE4.1 gives
+        // single-instruction float rounding, POPCNT a single-instruction popcnt.
+        for f in [
+            "has_sse3",
+            "has_ssse3",
+            "has_sse41",
+            "has_sse42",
+            "has_popcnt",
+        ] {
+            isa.enable(f)
+                .map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
+        }
+    }
+    isa.finish(settings::Flags::new(flags))
+        .map_err(|e| CompileError::internal(format!("{e}")))
+}

@@ -1,0 +1,436 @@
+//! Walks wasmparser's payloads into a [`ModuleInfo`]: everything about a
+//! module the later stages need, with function bodies borrowed from the
+//! input bytes.
+
+pub mod features;
+
+pub use features::{check_ref_type, check_val_type};
+
+use crate::error::{feature, CompileError, Result};
+use wasmparser::{
+    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody,
+    Name, Parser, Payload, RefType, TableInit, TypeRef, ValType,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuncType {
+    pub params: Vec<ValType>,
+    pub results: Vec<ValType>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Import<'a> {
+    pub module: &'a str,
+    pub name: &'a str,
+    pub kind: ExternalKind,
+    /// Index in the kind's own index space.
+    pub index: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub elem: RefType,
+    pub min: u64,
+    pub max: Option<u64>,
+    pub init: Option<ConstExprRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Memory {
+    pub min: u64,
+    pub max: Option<u64>,
+    pub memory64: bool,
+    pub shared: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Global {
+    pub ty: ValType,
+    pub mutable: bool,
+    /// `None` for imports.
+    pub init: Option<ConstExprRef>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ElemMode {
+    Active { table: u32, offset: ConstExprRef },
+    Passive,
+    Declared,
+}
+
+/// Index into [`ModuleInfo::const_exprs`].
+pub type ConstExprRef = usize;
+
+#[derive(Debug, Clone)]
+pub struct Elem {
+    pub mode: ElemMode,
+    pub ty: RefType,
+    pub items: Vec<ConstExprRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Data<'a> {
+    /// `Some((memory, offset))` for active segments.
+    pub active: Option<(u32, ConstExprRef)>,
+    pub bytes: &'a [u8],
+}
+
+/// A constant expression together with the type it produces.
+#[derive(Debug, Clone)]
+pub struct ConstExprInfo<'a> {
+    pub expr: ConstExpr<'a>,
+    pub ty: ValType,
+}
+
+#[derive(Default)]
+pub struct ModuleInfo<'a> {
+    pub name: Option<String>,
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import<'a>>,
+    /// Type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub tables: Vec<Table>,
+    pub num_imported_tables: u32,
+    pub memories: Vec<Memory>,
+    pub num_imported_memories: u32,
+    pub globals: Vec<Global>,
+    pub num_imported_globals: u32,
+    pub exports: Vec<(&'a str, ExternalKind, u32)>,
+    pub start: Option<u32>,
+    pub elems: Vec<Elem>,
+    pub data: Vec<Data<'a>>,
+    pub bodies: Vec<FunctionBody<'a>>,
+    /// Every constant expression in the module, referenced by index.
+    pub const_exprs: Vec<ConstExprInfo<'a>>,
+    pub func_names: std::collections::HashMap<u32, String>,
+}
+
+impl<'a> ModuleInfo<'a> {
+    pub fn func_type(&self, func: u32) -> &FuncType {
+        &self.types[self.funcs[func as usize] as usize]
+    }
+    pub fn is_imported_func(&self, func: u32) -> bool {
+        func < self.num_imported_funcs
+    }
+    pub fn num_defined_funcs(&self) -> u32 {
+        self.funcs.len() as u32 - self.num_imported_funcs
+    }
+    /// The name for backtraces: the name section's, else an export name,
+    /// else `wasm-function[N]`.
+    pub fn func_name(&self, func: u32) -> String {
+        if let Some(n) = self.func_names.get(&func) {
+            return n.clone();
+        }
+        let export = self
+            .exports
+            .iter()
+            .find(|(_, k, i)| *k == ExternalKind::Func && *i == func);
+        match export {
+            Some((name, _, _)) => name.to_string(),
+            None => format!("wasm-function[{func}]"),
+        }
+    }
+
+    fn add_const_expr(&mut self, expr: ConstExpr<'a>, ty: ValType) -> ConstExprRef {
+        self.const_exprs.push(ConstExprInfo { expr, ty });
+        self.const_exprs.len() - 1
+    }
+}
+
+/// Validates `wasm` and collects its [`ModuleInfo`]. Features outside what
+/// wasmc lowers give an `unsupported:` error at the first offending offset.
+pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
+    let features = wasmparser::WasmFeatures::WASM3;
+    wasmparser::Validator::new_with_features(features).validate_all(wasm)?;
+    let mut m = ModuleInfo::default();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(r) => {
+                for rec in r.into_iter_with_offsets() {
+                    let (offset, rec) = rec?;
+                    if rec.is_explicit_rec_group() {
+                        return Err(CompileError::unsupported(feature::GC, "rec group", offset));
+                    }
+                    for (offset, sub) in rec.into_types_and_offsets() {
+                        if !sub.is_final || !sub.supertype_idxs.is_empty() {
+                            return Err(CompileError::unsupported(feature::GC, "sub type", offset));
+                        }
+                        let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
+                            return Err(CompileError::unsupported(
+                                feature::GC,
+                                "struct or array type",
+                                offset,
+                            ));
+                        };
+                        for t in f.params().iter().chain(f.results()) {
+                            check_val_type(*t, offset)?;
+                        }
+                        m.types.push(FuncType {
+                            params: f.params().to_vec(),
+                            results: f.results().to_vec(),
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports_with_offsets() {
+                    let (offset, imp) = imp?;
+                    let offset = offset;
+                    let (kind, index) = match imp.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            m.funcs.push(t);
+                            m.num_imported_funcs += 1;
+                            (ExternalKind::Func, m.funcs.len() as u32 - 1)
+                        }
+                        TypeRef::Table(t) => {
+                            check_ref_type(t.element_type, offset)?;
+                            if t.table64 {
+                                return Err(CompileError::unsupported(
+                                    feature::MEMORY64,
+                                    "64-bit table",
+                                    offset,
+                                ));
+                            }
+                            m.tables.push(Table {
+                                elem: t.element_type,
+                                min: t.initial,
+                                max: t.maximum,
+                                init: None,
+                            });
+                            m.num_imported_tables += 1;
+                            (ExternalKind::Table, m.tables.len() as u32 - 1)
+                        }
+                        TypeRef::Memory(t) => {
+                            m.memories.push(memory(t, offset)?);
+                            m.num_imported_memories += 1;
+                            (ExternalKind::Memory, m.memories.len() as u32 - 1)
+                        }
+                        TypeRef::Global(g) => {
+                            check_val_type(g.content_type, offset)?;
+                            m.globals.push(Global {
+                                ty: g.content_type,
+                                mutable: g.mutable,
+                                init: None,
+                            });
+                            m.num_imported_globals += 1;
+                            (ExternalKind::Global, m.globals.len() as u32 - 1)
+                        }
+                        TypeRef::Tag(_) => {
+                            return Err(CompileError::unsupported(
+                                feature::EXCEPTIONS,
+                                "tag import",
+                                offset,
+                            ));
+                        }
+                    };
+                    m.imports.push(Import {
+                        module: imp.module,
+                        name: imp.name,
+                        kind,
+                        index,
+                    });
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    m.funcs.push(t?);
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r.into_iter_with_offsets() {
+                    let (offset, t) = t?;
+                    check_ref_type(t.ty.element_type, offset)?;
+                    if t.ty.table64 {
+                        return Err(CompileError::unsupported(
+                            feature::MEMORY64,
+                            "64-bit table",
+                            offset,
+                        ));
+                    }
+                    let init = match t.init {
+                        TableInit::RefNull => None,
+                        TableInit::Expr(e) => {
+                            Some(m.add_const_expr(e, ValType::Ref(t.ty.element_type)))
+                        }
+                    };
+                    m.tables.push(Table {
+                        elem: t.ty.element_type,
+                        min: t.ty.initial,
+                        max: t.ty.maximum,
+                        init,
+                    });
+                }
+            }
+            Payload::MemorySection(r) => {
+                for t in r.into_iter_with_offsets() {
+                    let (offset, t) = t?;
+                    m.memories.push(memory(t, offset)?);
+                }
+            }
+            Payload::TagSection(r) => {
+                return Err(CompileError::unsupported(
+                    feature::EXCEPTIONS,
+                    "tag section",
+                    r.range().start,
+                ));
+            }
+            Payload::GlobalSection(r) => {
+                for g in r.into_iter_with_offsets() {
+                    let (offset, g) = g?;
+                    check_val_type(g.ty.content_type, offset)?;
+                    let init = Some(m.add_const_expr(g.init_expr, g.ty.content_type));
+                    m.globals.push(Global {
+                        ty: g.ty.content_type,
+                        mutable: g.ty.mutable,
+                        init,
+                    });
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e?;
+                    m.exports.push((e.name, e.kind, e.index));
+                }
+            }
+            Payload::StartSection { func, .. } => m.start = Some(func),
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e?;
+                    let ty = match &e.items {
+                        ElementItems::Functions(_) => RefType::FUNCREF,
+                        ElementItems::Expressions(t, _) => *t,
+                    };
+                    check_ref_type(ty, e.range.start)?;
+                    let mode = match e.kind {
+                        ElementKind::Passive => ElemMode::Passive,
+                        ElementKind::Declared => ElemMode::Declared,
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => {
+                            let offset = m.add_const_expr(offset_expr, ValType::I32);
+                            ElemMode::Active {
+                                table: table_index.unwrap_or(0),
+                                offset,
+                            }
+                        }
+                    };
+                    let mut items = Vec::new();
+                    match e.items {
+                        ElementItems::Functions(r) => {
+                            for f in r {
+                                let f = f?;
+                                m.const_exprs.push(ConstExprInfo {
+                                    expr: ref_func_expr(f),
+                                    ty: ValType::FUNCREF,
+                                });
+                                items.push(m.const_exprs.len() - 1);
+                            }
+                        }
+                        ElementItems::Expressions(t, r) => {
+                            for e in r {
+                                items.push(m.add_const_expr(e?, ValType::Ref(t)));
+                            }
+                        }
+                    }
+                    m.elems.push(Elem { mode, ty, items });
+                }
+            }
+            Payload::DataSection(r) => {
+                for d in r {
+                    let d = d?;
+                    let active = match d.kind {
+                        DataKind::Passive => None,
+                        DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => Some((memory_index, m.add_const_expr(offset_expr, ValType::I32))),
+                    };
+                    m.data.push(Data {
+                        active,
+                        bytes: d.data,
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => m.bodies.push(body),
+            Payload::CustomSection(c) => {
+                if let wasmparser::KnownCustom::Name(names) = c.as_known() {
+                    // A malformed name section is ignored, as the spec allows.
+                    for n in names.into_iter().flatten() {
+                        match n {
+                            Name::Module { name, .. } => m.name = Some(name.to_string()),
+                            Name::Function(map) => {
+                                for naming in map.into_iter().flatten() {
+                                    m.func_names.insert(naming.index, naming.name.to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if m.memories.len() > 1 {
+        return Err(CompileError::unsupported(
+            feature::MULTI_MEMORY,
+            "second memory",
+            0,
+        ));
+    }
+    Ok(m)
+}
+
+/// `ref.func f` as a constant expression, for element segments that list
+/// function indices: encoded once so segments are handled uniformly.
+fn ref_func_expr(f: u32) -> ConstExpr<'static> {
+    let mut bytes = vec![0xd2];
+    leb128_u32(&mut bytes, f);
+    bytes.push(0x0b);
+    let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    ConstExpr::new(wasmparser::BinaryReader::new(bytes, 0))
+}
+
+fn leb128_u32(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn memory(t: wasmparser::MemoryType, offset: u64) -> Result<Memory> {
+    if t.memory64 {
+        return Err(CompileError::unsupported(
+            feature::MEMORY64,
+            "64-bit memory",
+            offset,
+        ));
+    }
+    if t.shared {
+        return Err(CompileError::unsupported(
+            feature::THREADS,
+            "shared memory",
+            offset,
+        ));
+    }
+    if t.page_size_log2.is_some_and(|p| p != 16) {
+        return Err(CompileError::unsupported(
+            "custom page sizes",
+            "memory page size",
+            offset,
+        ));
+    }
+    Ok(Memory {
+        min: t.initial,
+        max: t.maximum,
+        memory64: t.memory64,
+        shared: t.shared,
+    })
+}

@@ -1,0 +1,99 @@
+//! Registry of loaded code: which address ranges hold wasm functions, their
+//! names and their trap sites. The signal handler asks it whether a faulting
+//! PC is a wasm trap, and backtraces ask it for function names.
+
+use std::sync::{Arc, RwLock};
+use wasmc_abi::descriptor::{FuncDesc, ModuleDesc, TrapSite};
+use wasmc_abi::Trap;
+
+struct FuncRange {
+    start: usize,
+    end: usize,
+    index: u32,
+}
+
+pub(crate) struct CodeInfo {
+    start: usize,
+    end: usize,
+    funcs: Vec<FuncRange>,
+    desc: &'static ModuleDesc,
+}
+
+static REGISTRY: RwLock<Vec<Arc<CodeInfo>>> = RwLock::new(Vec::new());
+
+/// Registers a module's code. Modules are never unregistered: their code
+/// stays mapped for the life of the process.
+pub(crate) fn register(desc: &'static ModuleDesc) {
+    let all: &[FuncDesc] = unsafe { desc.funcs.as_slice() };
+    let mut funcs: Vec<FuncRange> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.imported == 0 && f.code_len > 0)
+        .map(|(i, f)| FuncRange {
+            start: f.wasm_call as usize,
+            end: f.wasm_call as usize + f.code_len as usize,
+            index: i as u32,
+        })
+        .collect();
+    if funcs.is_empty() {
+        return;
+    }
+    funcs.sort_by_key(|f| f.start);
+    let info = CodeInfo {
+        start: funcs.first().map(|f| f.start).unwrap_or(0),
+        end: funcs.iter().map(|f| f.end).max().unwrap_or(0),
+        funcs,
+        desc,
+    };
+    let mut reg = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+    if !reg.iter().any(|c| std::ptr::eq(c.desc, desc)) {
+        reg.push(Arc::new(info));
+    }
+}
+
+/// Looks `pc` up without blocking (it runs inside a signal handler).
+/// Returns the function index, its descriptor and the module.
+fn find(pc: usize, f: &mut dyn FnMut(&CodeInfo, &FuncRange)) -> bool {
+    let reg = loop {
+        match REGISTRY.try_read() {
+            Ok(r) => break r,
+            Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
+        }
+    };
+    for info in reg.iter() {
+        if pc < info.start || pc >= info.end {
+            continue;
+        }
+        let i = info.funcs.partition_point(|r| r.start <= pc);
+        if i > 0 && pc < info.funcs[i - 1].end {
+            f(info, &info.funcs[i - 1]);
+            return true;
+        }
+    }
+    false
+}
+
+/// The trap kind of the trapping instruction at `pc`, if `pc` is one.
+pub(crate) fn trap_at(pc: usize) -> Option<Trap> {
+    let mut out = None;
+    find(pc, &mut |info, range| {
+        let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        let sites: &[TrapSite] = unsafe { func.traps.as_slice() };
+        let off = (pc - range.start) as u32;
+        if let Ok(i) = sites.binary_search_by_key(&off, |s| s.offset) {
+            out = Trap::from_code(sites[i].code as u8);
+        }
+    });
+    out
+}
+
+/// The name of the wasm function containing `pc`.
+pub(crate) fn function_name(pc: usize) -> Option<String> {
+    let mut out = None;
+    find(pc, &mut |info, range| {
+        let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        out = Some(unsafe { func.name.as_str() }.to_string());
+    });
+    out
+}

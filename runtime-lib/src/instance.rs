@@ -1,0 +1,683 @@
+//! Instantiation: from a module descriptor and resolved imports to a live
+//! vmctx, following the spec's order (imports, globals, tables, memories,
+//! element segments, data segments, start function).
+
+use crate::host::HostFuncCtx;
+use crate::memory::Memory;
+use crate::table::Table;
+use crate::trap::Error;
+use crate::types::{self, FuncType};
+use crate::val::{call_raw, Extern, Func, Global, Val};
+use crate::wasi::WasiCtx;
+use std::alloc::Layout;
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::sync::Arc;
+use wasmc_abi::descriptor::*;
+use wasmc_abi::vmctx::{self, VMCounts, VMLimits, VMOffsets};
+use wasmc_abi::{Trap, VMFuncRef, ValRaw, ABI_VERSION};
+
+/// A compiled module, ready to instantiate. Cheap to clone.
+#[derive(Clone)]
+pub struct Module(Arc<ModuleInner>);
+
+struct ModuleInner {
+    desc: &'static ModuleDesc,
+    type_ids: Vec<u64>,
+}
+
+impl Module {
+    /// # Safety
+    /// `desc` must be a module descriptor emitted by the wasmc compiler whose
+    /// code stays mapped for the rest of the process.
+    pub unsafe fn from_descriptor(desc: *const ModuleDesc) -> Result<Module, String> {
+        let desc: &'static ModuleDesc = unsafe { &*desc };
+        if desc.abi_version != ABI_VERSION {
+            return Err(format!(
+                "module was compiled for runtime ABI {} but this runtime has ABI {}",
+                desc.abi_version, ABI_VERSION
+            ));
+        }
+        crate::code::register(desc);
+        let types: &[TypeDesc] = unsafe { desc.types.as_slice() };
+        let type_ids = types
+            .iter()
+            .map(|t| types::intern(unsafe { t.encoding.as_slice() }))
+            .collect();
+        Ok(Module(Arc::new(ModuleInner { desc, type_ids })))
+    }
+
+    pub fn desc(&self) -> &'static ModuleDesc {
+        self.0.desc
+    }
+
+    pub fn name(&self) -> &'static str {
+        unsafe { self.0.desc.name.as_str() }
+    }
+
+    /// `(module, name, kind)` of each import, in order.
+    pub fn imports(&self) -> Vec<(&'static str, &'static str, u32)> {
+        let imports: &[ImportDesc] = unsafe { self.0.desc.imports.as_slice() };
+        imports
+            .iter()
+            .map(|i| unsafe { (i.module.as_str(), i.name.as_str(), i.kind) })
+            .collect()
+    }
+
+    /// The type of function `index`.
+    pub fn func_type(&self, index: u32) -> FuncType {
+        let f = &unsafe { self.0.desc.funcs.as_slice::<FuncDesc>() }[index as usize];
+        self.type_at(f.type_index)
+    }
+
+    pub fn type_at(&self, type_index: u32) -> FuncType {
+        let t = &unsafe { self.0.desc.types.as_slice::<TypeDesc>() }[type_index as usize];
+        FuncType::decode(unsafe { t.encoding.as_slice() }).unwrap_or(FuncType {
+            params: vec![],
+            results: vec![],
+        })
+    }
+}
+
+/// A group of instances that may call each other; they share stack limits.
+/// A store is used by one thread at a time.
+#[derive(Clone)]
+pub struct Store(Arc<StoreInner>);
+
+struct StoreInner {
+    limits: Box<UnsafeCell<VMLimits>>,
+}
+
+unsafe impl Send for StoreInner {}
+unsafe impl Sync for StoreInner {}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+impl Store {
+    pub fn new() -> Store {
+        Store(Arc::new(StoreInner {
+            limits: Box::new(UnsafeCell::new(VMLimits::default())),
+        }))
+    }
+}
+
+/// Bytes of native stack kept free below the wasm stack limit for host
+/// functions, builtins and signal handling.
+const STACK_RESERVE: usize = 256 * 1024;
+
+fn thread_stack_bottom() -> usize {
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return 0;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        addr as usize
+    }
+}
+
+/// Sets the store's stack limit for the current thread on the outermost
+/// entry into wasm and clears it when that entry returns.
+pub(crate) struct StackLimitGuard {
+    limits: *mut VMLimits,
+    set: bool,
+}
+
+impl StackLimitGuard {
+    pub(crate) fn enter(limits: *mut VMLimits) -> StackLimitGuard {
+        if limits.is_null() {
+            return StackLimitGuard { limits, set: false };
+        }
+        let l = unsafe { &mut *limits };
+        if l.stack_limit != 0 {
+            return StackLimitGuard { limits, set: false };
+        }
+        let bottom = thread_stack_bottom();
+        l.stack_limit = if bottom == 0 {
+            0
+        } else {
+            (bottom + STACK_RESERVE) as u64
+        };
+        StackLimitGuard { limits, set: true }
+    }
+}
+
+impl Drop for StackLimitGuard {
+    fn drop(&mut self) {
+        if self.set {
+            unsafe { (*self.limits).stack_limit = 0 };
+        }
+    }
+}
+
+/// The limits block of the instance owning `vmctx`, or null for a host
+/// function's context.
+pub(crate) fn limits_of(vmctx: u64) -> *mut VMLimits {
+    match unsafe { InstanceInner::from_vmctx(vmctx as *mut u8) } {
+        Some(inst) => inst.store.0.limits.get(),
+        None => std::ptr::null_mut(),
+    }
+}
+
+/// A live instance.
+#[derive(Clone)]
+pub struct Instance(Arc<InstanceInner>);
+
+pub(crate) struct InstanceInner {
+    /// Tag checked by `from_vmctx`: host contexts never carry it.
+    magic: u64,
+    module: Module,
+    store: Store,
+    vmctx: *mut u8,
+    offsets: VMOffsets,
+    pub(crate) memories: Vec<Memory>,
+    pub(crate) tables: Vec<Table>,
+    globals: Vec<Global>,
+    host_ctxs: RefCell<Vec<Box<HostFuncCtx>>>,
+    imports: Vec<Extern>,
+    pub(crate) data_dropped: Vec<Cell<bool>>,
+    pub(crate) elems: Vec<RefCell<Option<Vec<u64>>>>,
+    wasi: UnsafeCell<Option<WasiCtx>>,
+}
+
+unsafe impl Send for InstanceInner {}
+unsafe impl Sync for InstanceInner {}
+
+const MAGIC: u64 = 0x7761_736d_6369_6e73; // "wasmcins"
+
+impl Drop for InstanceInner {
+    fn drop(&mut self) {
+        unsafe { std::alloc::dealloc(self.vmctx, vmctx_layout(&self.offsets)) };
+    }
+}
+
+fn vmctx_layout(o: &VMOffsets) -> Layout {
+    Layout::from_size_align(o.size.max(16) as usize, 16).expect("vmctx layout")
+}
+
+/// Why instantiation failed.
+#[derive(Debug)]
+pub enum InstantiateError {
+    /// An import is missing or has the wrong type (`assert_unlinkable`).
+    Link(String),
+    /// A segment or the start function trapped (`assert_uninstantiable`).
+    Trap(Error),
+    /// Out of resources (address space, table size).
+    Resource(String),
+}
+
+impl std::fmt::Display for InstantiateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InstantiateError::Link(m) | InstantiateError::Resource(m) => write!(f, "{m}"),
+            InstantiateError::Trap(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for InstantiateError {}
+
+impl InstanceInner {
+    /// The instance owning `vmctx`, if it is an instance's vmctx.
+    ///
+    /// # Safety
+    /// `vmctx` must be null, a vmctx, or a host context.
+    pub(crate) unsafe fn from_vmctx<'a>(vmctx: *mut u8) -> Option<&'a InstanceInner> {
+        if vmctx.is_null() {
+            return None;
+        }
+        // A host context starts with a code pointer, a vmctx with the
+        // builtins table; only a vmctx has an instance pointer whose magic
+        // matches. Host contexts are at least 32 bytes, so reading the
+        // instance slot (offset 24) stays in bounds.
+        let p =
+            unsafe { *(vmctx.add(vmctx::OFF_INSTANCE as usize) as *const *const InstanceInner) };
+        if p.is_null() || (p as usize) % std::mem::align_of::<InstanceInner>() != 0 {
+            return None;
+        }
+        let inst = unsafe { &*p };
+        if inst.magic == MAGIC && inst.vmctx == vmctx {
+            Some(inst)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn default_memory_slice(&self) -> Option<&mut [u8]> {
+        let mem = self
+            .export_memory("memory")
+            .or_else(|| self.memories.first().cloned())?;
+        // The memory outlives this borrow: the instance holds it.
+        Some(unsafe { std::slice::from_raw_parts_mut(mem.base(), mem.byte_len() as usize) })
+    }
+
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) fn wasi_mut(&self) -> Option<&mut WasiCtx> {
+        unsafe { (*self.wasi.get()).as_mut() }
+    }
+
+    fn export_memory(&self, name: &str) -> Option<Memory> {
+        let exports: &[ExportDesc] = unsafe { self.module.0.desc.exports.as_slice() };
+        let e = exports
+            .iter()
+            .find(|e| e.kind == KIND_MEMORY && unsafe { e.name.as_str() } == name)?;
+        self.memories.get(e.index as usize).cloned()
+    }
+
+    fn funcref_ptr(&self, index: u32) -> *mut VMFuncRef {
+        unsafe { self.vmctx.add(self.offsets.funcref(index) as usize) as *mut VMFuncRef }
+    }
+
+    fn global_ptr(&self, index: u32) -> *mut ValRaw {
+        unsafe { *(self.vmctx.add(self.offsets.global_ptr(index) as usize) as *const *mut ValRaw) }
+    }
+
+    pub(crate) fn data_bytes(&self, seg: u32) -> &'static [u8] {
+        let data: &[DataDesc] = unsafe { self.module.0.desc.data.as_slice() };
+        match data.get(seg as usize) {
+            Some(d) if !self.data_dropped[seg as usize].get() => unsafe { d.bytes.as_slice() },
+            _ => &[],
+        }
+    }
+
+    /// Evaluates a constant expression (offsets, initializers, elements).
+    fn eval(&self, e: &ConstExpr) -> Result<ValRaw, Error> {
+        Ok(match e.kind {
+            EXPR_VALUE => ValRaw::from_u128(e.bits[0] as u128 | (e.bits[1] as u128) << 64),
+            EXPR_REF_NULL => ValRaw::default(),
+            EXPR_REF_FUNC => ValRaw::from_u64(self.funcref_ptr(e.index) as u64),
+            EXPR_GLOBAL_GET => unsafe { *self.global_ptr(e.index) },
+            _ => {
+                let entry: unsafe extern "C" fn(*mut u8, *mut ValRaw) -> u32 =
+                    unsafe { std::mem::transmute(e.array_call as usize) };
+                let mut out = [ValRaw::default(); 1];
+                let vmctx = self.vmctx;
+                let ptr = out.as_mut_ptr();
+                let _g = StackLimitGuard::enter(self.store.0.limits.get());
+                crate::trap::catch_traps(&mut || unsafe {
+                    entry(vmctx, ptr);
+                })?;
+                out[0]
+            }
+        })
+    }
+}
+
+fn import_mismatch(module: &str, name: &str, what: &str) -> InstantiateError {
+    InstantiateError::Link(format!(
+        "incompatible import type for `{module}::{name}`: {what}"
+    ))
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` given in the module's import order.
+    pub fn new(
+        store: &Store,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance, InstantiateError> {
+        Self::with_wasi(store, module, imports, None)
+    }
+
+    pub fn with_wasi(
+        store: &Store,
+        module: &Module,
+        imports: &[Extern],
+        wasi: Option<WasiCtx>,
+    ) -> Result<Instance, InstantiateError> {
+        let desc = module.0.desc;
+        let import_descs: &[ImportDesc] = unsafe { desc.imports.as_slice() };
+        if imports.len() != import_descs.len() {
+            return Err(InstantiateError::Link(format!(
+                "expected {} imports, got {}",
+                import_descs.len(),
+                imports.len()
+            )));
+        }
+        let funcs: &[FuncDesc] = unsafe { desc.funcs.as_slice() };
+        let table_descs: &[TableDesc] = unsafe { desc.tables.as_slice() };
+        let memory_descs: &[MemoryDesc] = unsafe { desc.memories.as_slice() };
+        let global_descs: &[GlobalDesc] = unsafe { desc.globals.as_slice() };
+        let counts = VMCounts {
+            memories: memory_descs.len() as u32,
+            tables: table_descs.len() as u32,
+            globals: global_descs.len() as u32,
+            defined_globals: global_descs.len() as u32 - desc.num_imported_globals,
+            functions: funcs.len() as u32,
+        };
+        let offsets = VMOffsets::new(counts);
+        let vmctx = unsafe { std::alloc::alloc_zeroed(vmctx_layout(&offsets)) };
+        if vmctx.is_null() {
+            return Err(InstantiateError::Resource(
+                "out of memory allocating an instance".into(),
+            ));
+        }
+        let data: &[DataDesc] = unsafe { desc.data.as_slice() };
+        let elems: &[ElemDesc] = unsafe { desc.elems.as_slice() };
+
+        // Check imports first, collecting memories, tables and globals.
+        let mut memories = Vec::new();
+        let mut tables = Vec::new();
+        let mut globals = Vec::new();
+        let mut import_funcs = Vec::new();
+        for (d, ext) in import_descs.iter().zip(imports) {
+            let (m, n) = unsafe { (d.module.as_str(), d.name.as_str()) };
+            match (d.kind, ext) {
+                (KIND_FUNC, Extern::Func(f)) => {
+                    let want = module.0.type_ids[funcs[d.index as usize].type_index as usize];
+                    if unsafe { (*f.ptr).type_id } != want {
+                        let _ = unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
+                        return Err(import_mismatch(m, n, "function type differs"));
+                    }
+                    import_funcs.push(f.clone());
+                }
+                (KIND_MEMORY, Extern::Memory(mem)) => {
+                    let want = &memory_descs[d.index as usize];
+                    let max_ok = want.max_pages == NO_MAX || mem.max_pages() <= want.max_pages;
+                    if mem.pages() < want.min_pages
+                        || !max_ok
+                        || (want.max_pages != NO_MAX
+                            && mem.max_pages() == 65536
+                            && want.max_pages < 65536)
+                    {
+                        unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
+                        return Err(import_mismatch(m, n, "memory limits differ"));
+                    }
+                    memories.push(mem.clone());
+                }
+                (KIND_TABLE, Extern::Table(t)) => {
+                    let want = &table_descs[d.index as usize];
+                    let max_ok = match (want.max, t.max()) {
+                        (NO_MAX, _) => true,
+                        (_, None) => false,
+                        (w, Some(h)) => h <= w,
+                    };
+                    if t.elem_type() as u32 != want.elem_type || t.len() < want.min || !max_ok {
+                        unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
+                        return Err(import_mismatch(m, n, "table type differs"));
+                    }
+                    tables.push(t.clone());
+                }
+                (KIND_GLOBAL, Extern::Global(g)) => {
+                    let want = &global_descs[d.index as usize];
+                    if g.ty as u32 != want.ty || g.mutable != (want.mutable != 0) {
+                        unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
+                        return Err(import_mismatch(m, n, "global type differs"));
+                    }
+                    globals.push(g.clone());
+                }
+                _ => {
+                    unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
+                    return Err(import_mismatch(m, n, "kind differs"));
+                }
+            }
+        }
+
+        let mut inst = InstanceInner {
+            magic: MAGIC,
+            module: module.clone(),
+            store: store.clone(),
+            vmctx,
+            offsets,
+            memories,
+            tables,
+            globals: Vec::new(),
+            host_ctxs: RefCell::new(Vec::new()),
+            imports: imports.to_vec(),
+            data_dropped: data.iter().map(|_| Cell::new(false)).collect(),
+            elems: Vec::new(),
+            wasi: UnsafeCell::new(wasi),
+        };
+        // Defined memories (no initializer can observe them before data segments).
+        for md in &memory_descs[desc.num_imported_memories as usize..] {
+            let max = (md.max_pages != NO_MAX).then_some(md.max_pages);
+            if md.flags & MEMORY_FLAG_64 != 0 {
+                return Err(InstantiateError::Resource(
+                    "memory64 is not supported".into(),
+                ));
+            }
+            inst.memories
+                .push(Memory::new(md.min_pages, max).map_err(InstantiateError::Resource)?);
+        }
+        let inst = Arc::new(inst);
+        // From here on `inst` owns the vmctx; fill it in.
+        let ip = Arc::as_ptr(&inst);
+        let write = |off: u32, v: u64| unsafe { *(vmctx.add(off as usize) as *mut u64) = v };
+        write(vmctx::OFF_BUILTINS, crate::builtins::table_address());
+        write(vmctx::OFF_LIMITS, store.0.limits.get() as u64);
+        write(vmctx::OFF_TYPE_IDS, module.0.type_ids.as_ptr() as u64);
+        write(vmctx::OFF_INSTANCE, ip as u64);
+        for (i, m) in inst.memories.iter().enumerate() {
+            write(offsets.memory_base(i as u32), m.base() as u64);
+            write(offsets.memory_def(i as u32), m.def_ptr() as u64);
+        }
+        // Functions: imports first (host functions get a context bound to
+        // this instance), then defined functions.
+        for (i, f) in import_funcs.iter().enumerate() {
+            let slot = inst.funcref_ptr(i as u32);
+            let value = if let Some(body) = &f.host {
+                let ctx = Box::new(HostFuncCtx {
+                    header: wasmc_abi::VMHostCtx {
+                        array_call: crate::host::host_array_call as *const () as u64,
+                    },
+                    slots: f.ty.params.len().max(f.ty.results.len()),
+                    caller_vmctx: Cell::new(vmctx),
+                    body: body.clone(),
+                });
+                let r = VMFuncRef {
+                    wasm_call: funcs[i].wasm_call,
+                    array_call: crate::host::host_array_call as *const () as u64,
+                    type_id: unsafe { (*f.ptr).type_id },
+                    vmctx: &*ctx as *const HostFuncCtx as u64,
+                };
+                inst.host_ctxs.borrow_mut().push(ctx);
+                r
+            } else {
+                unsafe { *f.ptr }
+            };
+            unsafe { *slot = value };
+        }
+        for (i, f) in funcs
+            .iter()
+            .enumerate()
+            .skip(desc.num_imported_funcs as usize)
+        {
+            unsafe {
+                *inst.funcref_ptr(i as u32) = VMFuncRef {
+                    wasm_call: f.wasm_call,
+                    array_call: f.array_call,
+                    type_id: module.0.type_ids[f.type_index as usize],
+                    vmctx: vmctx as u64,
+                };
+            }
+        }
+        // SAFETY of the casts below: nothing else references `inst` yet.
+        let inst_mut = unsafe { &mut *(ip as *mut InstanceInner) };
+        // Globals: imported ones point at their owner's slot.
+        for (i, g) in inst_mut
+            .imports
+            .iter()
+            .filter_map(|e| match e {
+                Extern::Global(g) => Some(g.clone()),
+                _ => None,
+            })
+            .enumerate()
+        {
+            write(offsets.global_ptr(i as u32), g.ptr as u64);
+            inst_mut.globals.push(g);
+        }
+        // Defined globals keep no owner of their own (that would be a cycle);
+        // `export` hands out handles that hold the instance.
+        let owner: Arc<dyn std::any::Any + Send + Sync> = Arc::new(());
+        for (i, gd) in global_descs
+            .iter()
+            .enumerate()
+            .skip(desc.num_imported_globals as usize)
+        {
+            let slot = unsafe {
+                vmctx.add(offsets.global_storage(i as u32 - desc.num_imported_globals) as usize)
+                    as *mut ValRaw
+            };
+            write(offsets.global_ptr(i as u32), slot as u64);
+            let v = inst.eval(&gd.init).map_err(InstantiateError::Trap)?;
+            unsafe { *slot = v };
+            inst_mut.globals.push(Global {
+                ptr: slot,
+                ty: gd.ty as u8,
+                mutable: gd.mutable != 0,
+                _owner: owner.clone(),
+            });
+        }
+        // Tables.
+        for td in &table_descs[desc.num_imported_tables as usize..] {
+            let init = inst.eval(&td.init).map_err(InstantiateError::Trap)?.u64();
+            let max = (td.max != NO_MAX).then_some(td.max);
+            inst_mut.tables.push(
+                Table::new(td.elem_type as u8, td.min, max, init)
+                    .map_err(InstantiateError::Resource)?,
+            );
+        }
+        for (i, t) in inst.tables.iter().enumerate() {
+            write(offsets.table_def(i as u32), t.def_ptr() as u64);
+        }
+        // Element segments: evaluate every item, then apply active ones.
+        for e in elems {
+            let items: &[ConstExpr] = unsafe { e.items.as_slice() };
+            let mut vals = Vec::with_capacity(items.len());
+            for it in items {
+                vals.push(inst.eval(it).map_err(InstantiateError::Trap)?.u64());
+            }
+            inst_mut.elems.push(RefCell::new(Some(vals)));
+        }
+        let instance = Instance(inst);
+        instance
+            .init_segments_and_start(elems, data)
+            .inspect_err(|_| {
+                // Segments applied before the trap may have stored this
+                // instance's functions into imported tables, where other
+                // instances can still call them: keep it alive.
+                std::mem::forget(instance.clone());
+            })?;
+        Ok(instance)
+    }
+
+    fn init_segments_and_start(
+        &self,
+        elems: &[ElemDesc],
+        data: &[DataDesc],
+    ) -> Result<(), InstantiateError> {
+        let instance = self;
+        let desc = self.0.module.0.desc;
+        for (i, e) in elems.iter().enumerate() {
+            match e.mode {
+                SEG_ACTIVE => {
+                    let offset = instance
+                        .0
+                        .eval(&e.offset)
+                        .map_err(InstantiateError::Trap)?
+                        .u64();
+                    let n = instance.0.elems[i].borrow().as_ref().map_or(0, |v| v.len()) as u64;
+                    if !crate::builtins::table_init(&instance.0, e.table, i as u32, offset, 0, n) {
+                        return Err(InstantiateError::Trap(trap_error(Trap::TableOutOfBounds)));
+                    }
+                    *instance.0.elems[i].borrow_mut() = None;
+                }
+                SEG_DECLARED => *instance.0.elems[i].borrow_mut() = None,
+                _ => {}
+            }
+        }
+        for (i, d) in data.iter().enumerate() {
+            if d.mode == SEG_ACTIVE {
+                let offset = instance
+                    .0
+                    .eval(&d.offset)
+                    .map_err(InstantiateError::Trap)?
+                    .u64();
+                let len = d.bytes.len;
+                if !crate::builtins::memory_init(&instance.0, d.memory, i as u32, offset, 0, len) {
+                    return Err(InstantiateError::Trap(trap_error(Trap::MemoryOutOfBounds)));
+                }
+                instance.0.data_dropped[i].set(true);
+            }
+        }
+        if desc.start != NONE {
+            let f = instance.0.funcref_ptr(desc.start);
+            let mut slots = [ValRaw::default(); 1];
+            unsafe { call_raw(f, &mut slots) }.map_err(InstantiateError::Trap)?;
+        }
+        Ok(())
+    }
+
+    /// Looks up an export by name.
+    pub fn export(&self, name: &str) -> Option<Extern> {
+        let inner = &self.0;
+        let exports: &[ExportDesc] = unsafe { inner.module.0.desc.exports.as_slice() };
+        let e = exports
+            .iter()
+            .find(|e| unsafe { e.name.as_str() } == name)?;
+        Some(match e.kind {
+            KIND_FUNC => Extern::Func(self.func(e.index)),
+            KIND_MEMORY => Extern::Memory(inner.memories[e.index as usize].clone()),
+            KIND_TABLE => Extern::Table(inner.tables[e.index as usize].clone()),
+            KIND_GLOBAL => {
+                let mut g = inner.globals[e.index as usize].clone();
+                if e.index >= inner.module.0.desc.num_imported_globals {
+                    g._owner = Arc::new(self.0.clone());
+                }
+                Extern::Global(g)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Export names with their kinds.
+    pub fn export_names(&self) -> Vec<(&'static str, u32)> {
+        let exports: &[ExportDesc] = unsafe { self.0.module.0.desc.exports.as_slice() };
+        exports
+            .iter()
+            .map(|e| (unsafe { e.name.as_str() }, e.kind))
+            .collect()
+    }
+
+    fn func(&self, index: u32) -> Func {
+        let ptr = self.0.funcref_ptr(index);
+        let ty = types::encoding(unsafe { (*ptr).type_id })
+            .and_then(|e| FuncType::decode(&e))
+            .unwrap_or_else(|| self.0.module.func_type(index));
+        Func {
+            ptr,
+            ty,
+            host: None,
+            _owner: Arc::new(self.0.clone()),
+        }
+    }
+
+    pub fn module(&self) -> &Module {
+        &self.0.module
+    }
+}
+
+pub(crate) fn trap_error(trap: Trap) -> Error {
+    Error::Trap {
+        trap,
+        message: None,
+        backtrace: Vec::new(),
+    }
+}
+
+impl Extern {
+    /// The value a funcref import/export denotes, for the spec harness.
+    pub fn as_val(&self) -> Option<Val> {
+        match self {
+            Extern::Func(f) => Some(Val::FuncRef(f.as_raw())),
+            Extern::Global(g) => Some(g.get()),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Traps: catching them at the boundary into wasm, and describing them.
+//!
+//! Generated code traps with a hardware fault or an illegal instruction at
+//! an address listed in the module's trap table ([`signals`]); builtins and
+//! host functions raise explicitly ([`raise`]). Either way control returns
+//! to the innermost [`catch_traps`] by `siglongjmp` (see `csrc/unwind.c`).
+
+mod backtrace;
+mod signals;
+
+pub use backtrace::Frame;
+
+use crate::host::HostTrap;
+use std::cell::{Cell, RefCell};
+use std::ffi::c_void;
+use std::fmt;
+use wasmc_abi::Trap;
+
+/// Why a call into wasm did not return normally.
+#[derive(Debug, Clone)]
+pub enum Error {
+    /// A wasm trap with the wasm frames that were live.
+    Trap {
+        trap: Trap,
+        message: Option<String>,
+        backtrace: Vec<Frame>,
+    },
+    /// The guest called `proc_exit`.
+    Exit(i32),
+}
+
+impl Error {
+    pub fn trap(&self) -> Option<Trap> {
+        match self {
+            Error::Trap { trap, .. } => Some(*trap),
+            Error::Exit(_) => None,
+        }
+    }
+    /// The one-line message: the trap's, or a host function's own.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Trap {
+                message: Some(m), ..
+            } => m.clone(),
+            Error::Trap { trap, .. } => trap.message().to_string(),
+            Error::Exit(code) => format!("exit with status {code}"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    /// `wasm trap: <kind>` followed by one line per wasm frame.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Exit(_) => write!(f, "{}", self.message()),
+            Error::Trap { backtrace, .. } => {
+                write!(f, "wasm trap: {}", self.message())?;
+                if !backtrace.is_empty() {
+                    write!(f, "\nwasm backtrace:")?;
+                    // Runs of one function (deep recursion) print as one line.
+                    let mut i = 0;
+                    while i < backtrace.len() {
+                        let name = &backtrace[i].name;
+                        let run = backtrace[i..]
+                            .iter()
+                            .take_while(|fr| &fr.name == name)
+                            .count();
+                        write!(f, "\n  {i:>3}: {name}")?;
+                        if run > 1 {
+                            write!(f, " (and {} more frames of it)", run - 1)?;
+                        }
+                        i += run;
+                    }
+                    if backtrace.len() >= backtrace::MAX_FRAMES {
+                        write!(f, "\n  ... (deeper frames omitted)")?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+extern "C" {
+    fn wasmc_catch(
+        body: extern "C" fn(*mut c_void),
+        data: *mut c_void,
+        slot: *mut *mut c_void,
+    ) -> i32;
+    fn wasmc_unwind(buf: *mut c_void) -> !;
+}
+
+/// What the unwinder recorded about a trap before jumping.
+#[derive(Clone, Copy)]
+pub(crate) struct Pending {
+    pub trap: Trap,
+    pub frames: [usize; backtrace::MAX_FRAMES],
+    pub len: usize,
+}
+
+thread_local! {
+    /// The innermost active landing pad (`sigjmp_buf*`), null outside wasm.
+    static JMPBUF: Cell<*mut c_void> = const { Cell::new(std::ptr::null_mut()) };
+    /// Address just above the frames of the innermost entry: frame walks stop there.
+    static ENTRY_SP: Cell<usize> = const { Cell::new(0) };
+    static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn in_wasm() -> bool {
+    !JMPBUF.with(|j| j.get()).is_null()
+}
+
+pub(crate) fn entry_sp() -> usize {
+    ENTRY_SP.with(|e| e.get())
+}
+
+/// Runs `f` (which calls into wasm) and turns a trap or exit into an error.
+/// `f` must not hold values with destructors across the wasm call: a trap
+/// unwinds over it without running them.
+pub fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
+    signals::ensure_installed();
+    extern "C" fn body(data: *mut c_void) {
+        let f = unsafe { &mut *(data as *mut &mut dyn FnMut()) };
+        f();
+    }
+    let marker = 0u8;
+    let prev_sp = ENTRY_SP.with(|e| e.replace(&marker as *const u8 as usize));
+    let mut f = f;
+    let slot = JMPBUF.with(|j| j.as_ptr());
+    let trapped =
+        unsafe { wasmc_catch(body, &mut f as *mut &mut dyn FnMut() as *mut c_void, slot) };
+    ENTRY_SP.with(|e| e.set(prev_sp));
+    if trapped == 0 {
+        return Ok(());
+    }
+    let host = crate::host::PENDING.with(|p| p.borrow_mut().take());
+    let pending = PENDING.with(|p| p.borrow_mut().take());
+    let backtrace = pending
+        .map(|p| backtrace::symbolize(&p.frames[..p.len]))
+        .unwrap_or_default();
+    Err(match host {
+        Some(HostTrap::Exit(code)) => Error::Exit(code),
+        Some(HostTrap::Trap(trap)) => Error::Trap {
+            trap,
+            message: None,
+            backtrace,
+        },
+        Some(HostTrap::Error(msg)) => Error::Trap {
+            trap: Trap::HostError,
+            message: Some(msg),
+            backtrace,
+        },
+        None => Error::Trap {
+            trap: pending.map(|p| p.trap).unwrap_or(Trap::HostError),
+            message: None,
+            backtrace,
+        },
+    })
+}
+
+/// Records the trap and jumps to the innermost landing pad.
+///
+/// # Safety
+/// Must be called on a thread inside [`catch_traps`], from code whose frames
+/// own nothing that needs dropping.
+pub(crate) unsafe fn unwind(pending: Pending) -> ! {
+    PENDING.with(|p| {
+        if let Ok(mut slot) = p.try_borrow_mut() {
+            *slot = Some(pending);
+        }
+    });
+    let buf = JMPBUF.with(|j| j.get());
+    unsafe { wasmc_unwind(buf) }
+}
+
+/// Raises `trap` from a builtin called by generated code, with a backtrace
+/// starting at the builtin's caller.
+///
+/// # Safety
+/// As for [`unwind`].
+#[inline(never)]
+pub(crate) unsafe fn raise(trap: Trap) -> ! {
+    let fp = backtrace::frame_pointer();
+    // Skip our own frame: start at the caller's return address.
+    let (pc, caller_fp) = unsafe { backtrace::caller_of(fp) };
+    let mut p = Pending {
+        trap,
+        frames: [0; backtrace::MAX_FRAMES],
+        len: 0,
+    };
+    p.len = unsafe { backtrace::walk(pc, caller_fp, entry_sp(), &mut p.frames) };
+    unsafe { unwind(p) }
+}

@@ -1,0 +1,134 @@
+//! Signal handlers that turn faults in generated code into wasm traps.
+//!
+//! SIGSEGV/SIGBUS come from loads and stores into a memory's guard region,
+//! SIGILL from Cranelift's trap instructions (`ud2`/`udf`), SIGFPE from x86
+//! division. A fault counts as a trap only if it happens on a thread that
+//! is inside wasm and its PC is in a module's trap table; anything else is a
+//! real crash and gets the default action.
+
+use super::{backtrace, Pending};
+use std::sync::Once;
+
+static INSTALL: Once = Once::new();
+const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
+const ALT_STACK_SIZE: usize = 64 * 1024;
+
+pub(crate) fn ensure_installed() {
+    INSTALL.call_once(|| unsafe {
+        for sig in SIGNALS {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = handler as *const () as usize;
+            // NODEFER: we leave the handler by siglongjmp without restoring
+            // the mask, so the signal must not stay blocked.
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    });
+    ALT_STACK.with(|a| a.ensure());
+}
+
+/// A per-thread alternate signal stack, so that a fault near the end of the
+/// native stack can still be handled.
+struct AltStack {
+    mem: std::cell::Cell<*mut libc::c_void>,
+}
+
+impl AltStack {
+    fn ensure(&self) {
+        if !self.mem.get().is_null() {
+            return;
+        }
+        unsafe {
+            let mut old: libc::stack_t = std::mem::zeroed();
+            libc::sigaltstack(std::ptr::null(), &mut old);
+            if old.ss_flags & libc::SS_DISABLE == 0 && old.ss_size >= ALT_STACK_SIZE {
+                return; // the thread already has one (e.g. Rust's main thread)
+            }
+            let mem = libc::mmap(
+                std::ptr::null_mut(),
+                ALT_STACK_SIZE,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            if mem == libc::MAP_FAILED {
+                return;
+            }
+            let st = libc::stack_t {
+                ss_sp: mem,
+                ss_flags: 0,
+                ss_size: ALT_STACK_SIZE,
+            };
+            libc::sigaltstack(&st, std::ptr::null_mut());
+            self.mem.set(mem);
+        }
+    }
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        let mem = self.mem.get();
+        if !mem.is_null() {
+            unsafe {
+                let st = libc::stack_t {
+                    ss_sp: std::ptr::null_mut(),
+                    ss_flags: libc::SS_DISABLE,
+                    ss_size: 0,
+                };
+                libc::sigaltstack(&st, std::ptr::null_mut());
+                libc::munmap(mem, ALT_STACK_SIZE);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static ALT_STACK: AltStack = const { AltStack { mem: std::cell::Cell::new(std::ptr::null_mut()) } };
+}
+
+unsafe fn pc_and_fp(ctx: *mut libc::c_void) -> (usize, usize) {
+    let uc = ctx as *const libc::ucontext_t;
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        let g = &(*uc).uc_mcontext.gregs;
+        (
+            g[libc::REG_RIP as usize] as usize,
+            g[libc::REG_RBP as usize] as usize,
+        )
+    }
+    #[cfg(target_arch = "aarch64")]
+    unsafe {
+        let m = &(*uc).uc_mcontext;
+        (m.pc as usize, m.regs[29] as usize)
+    }
+    #[cfg(target_arch = "riscv64")]
+    unsafe {
+        let g = &(*uc).uc_mcontext.__gregs;
+        (g[0] as usize, g[8] as usize)
+    }
+}
+
+extern "C" fn handler(sig: libc::c_int, _info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    unsafe {
+        if super::in_wasm() {
+            let (pc, fp) = pc_and_fp(ctx);
+            if let Some(trap) = crate::code::trap_at(pc) {
+                let mut p = Pending {
+                    trap,
+                    frames: [0; backtrace::MAX_FRAMES],
+                    len: 0,
+                };
+                p.len = backtrace::walk(pc, fp, super::entry_sp(), &mut p.frames);
+                super::unwind(p);
+            }
+        }
+        // Not a wasm trap: a genuine crash. Restore the default action; the
+        // faulting instruction runs again on return and the process dies
+        // with the usual signal.
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+    }
+}

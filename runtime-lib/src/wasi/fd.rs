@@ -1,0 +1,262 @@
+//! Data and lifetime of open fds: `fd_read`, `fd_write`, `fd_pread`,
+//! `fd_pwrite`, `fd_seek`, `fd_tell`, `fd_sync`, `fd_datasync`,
+//! `fd_advise`, `fd_allocate`, `fd_close`, `fd_renumber`, and the `sock_*`
+//! stubs.
+//!
+//! I/O goes straight to `readv`/`writev`/`preadv`/`pwritev` on the host fd
+//! with iovecs pointing into guest memory: nothing is buffered, so output is
+//! complete even if the process exits right after.
+
+use super::errno::{cvt, cvt_direct, Errno, WasiResult};
+use super::{mem, WasiCtx};
+
+/// Preview1 `whence`.
+const WHENCE_SET: u32 = 0;
+const WHENCE_CUR: u32 = 1;
+const WHENCE_END: u32 = 2;
+
+fn to_off(v: u64) -> WasiResult<libc::off_t> {
+    libc::off_t::try_from(v).map_err(|_| Errno::INVAL)
+}
+
+pub fn fd_read(
+    ctx: &mut WasiCtx,
+    mem: &mut [u8],
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nread: u32,
+) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    mem::check_out(mem, nread, 4)?;
+    let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
+    let n = cvt(|| unsafe { libc::readv(raw, v.as_ptr(), v.len() as libc::c_int) })?;
+    mem::write_u32(mem, nread, n as u32)
+}
+
+pub fn fd_write(
+    ctx: &mut WasiCtx,
+    mem: &mut [u8],
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten: u32,
+) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    mem::check_out(mem, nwritten, 4)?;
+    let v = mem::host_iovecs(mem, iovs, iovs_len)?;
+    let n = cvt(|| unsafe { libc::writev(raw, v.as_ptr(), v.len() as libc::c_int) })?;
+    mem::write_u32(mem, nwritten, n as u32)
+}
+
+pub fn fd_pread(
+    ctx: &mut WasiCtx,
+    mem: &mut [u8],
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nread: u32,
+) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    let offset = to_off(offset)?;
+    mem::check_out(mem, nread, 4)?;
+    let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
+    let n = cvt(|| unsafe { libc::preadv(raw, v.as_ptr(), v.len() as libc::c_int, offset) })?;
+    mem::write_u32(mem, nread, n as u32)
+}
+
+pub fn fd_pwrite(
+    ctx: &mut WasiCtx,
+    mem: &mut [u8],
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nwritten: u32,
+) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    let offset = to_off(offset)?;
+    mem::check_out(mem, nwritten, 4)?;
+    let v = mem::host_iovecs(mem, iovs, iovs_len)?;
+    let n = cvt(|| unsafe { libc::pwritev(raw, v.as_ptr(), v.len() as libc::c_int, offset) })?;
+    mem::write_u32(mem, nwritten, n as u32)
+}
+
+pub fn fd_seek(
+    ctx: &mut WasiCtx,
+    mem: &mut [u8],
+    fd: u32,
+    offset: i64,
+    whence: u32,
+    newoffset: u32,
+) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    let whence = match whence {
+        WHENCE_SET => libc::SEEK_SET,
+        WHENCE_CUR => libc::SEEK_CUR,
+        WHENCE_END => libc::SEEK_END,
+        _ => return Err(Errno::INVAL),
+    };
+    mem::check_out(mem, newoffset, 8)?;
+    let pos = cvt(|| unsafe { libc::lseek(raw, offset, whence) })?;
+    mem::write_u64(mem, newoffset, pos as u64)
+}
+
+pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, offset: u32) -> WasiResult<()> {
+    fd_seek(ctx, mem, fd, 0, WHENCE_CUR, offset)
+}
+
+pub fn fd_sync(ctx: &mut WasiCtx, fd: u32) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    cvt(|| unsafe { libc::fsync(raw) }).map(drop)
+}
+
+pub fn fd_datasync(ctx: &mut WasiCtx, fd: u32) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    cvt(|| unsafe { libc::fdatasync(raw) }).map(drop)
+}
+
+pub fn fd_advise(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64, advice: u32) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    let advice = match advice {
+        0 => libc::POSIX_FADV_NORMAL,
+        1 => libc::POSIX_FADV_SEQUENTIAL,
+        2 => libc::POSIX_FADV_RANDOM,
+        3 => libc::POSIX_FADV_WILLNEED,
+        4 => libc::POSIX_FADV_DONTNEED,
+        5 => libc::POSIX_FADV_NOREUSE,
+        _ => return Err(Errno::INVAL),
+    };
+    let (offset, len) = (to_off(offset)?, to_off(len)?);
+    cvt_direct(|| unsafe { libc::posix_fadvise(raw, offset, len, advice) })
+}
+
+pub fn fd_allocate(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64) -> WasiResult<()> {
+    let raw = ctx.get(fd)?.raw();
+    let (offset, len) = (to_off(offset)?, to_off(len)?);
+    offset.checked_add(len).ok_or(Errno::FBIG)?;
+    cvt_direct(|| unsafe { libc::posix_fallocate(raw, offset, len) })
+}
+
+/// Closing a stdio fd only removes it from the table; the host's own
+/// stdin/stdout/stderr stay open.
+pub fn fd_close(ctx: &mut WasiCtx, fd: u32) -> WasiResult<()> {
+    ctx.remove(fd).map(drop)
+}
+
+/// Move `from` to `to` (both must be open), closing what `to` was.
+pub fn fd_renumber(ctx: &mut WasiCtx, from: u32, to: u32) -> WasiResult<()> {
+    ctx.get(from)?;
+    ctx.get(to)?;
+    if from == to {
+        return Ok(());
+    }
+    let e = ctx.remove(from)?;
+    ctx.fds[to as usize] = Some(e);
+    Ok(())
+}
+
+/// The `sock_*` functions: `BADF` for a closed fd, `NOTSOCK` for one that
+/// is not a socket, and `NOTSUP` for a host socket (sockets can only reach
+/// a guest as inherited stdio; socket I/O is not implemented).
+pub fn sock_unsupported(ctx: &mut WasiCtx, fd: u32) -> WasiResult<()> {
+    let st = super::filestat::fstat(ctx.get(fd)?.raw())?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFSOCK {
+        return Err(Errno::NOTSOCK);
+    }
+    Err(Errno::NOTSUP)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wasi::mem::{read_u32, read_u64, write_u32};
+    use crate::wasi::resolve::tests::TempDir;
+    use crate::wasi::{FdEntry, Handle};
+    use std::os::fd::OwnedFd;
+
+    fn add_file(ctx: &mut WasiCtx, f: std::fs::File) -> u32 {
+        ctx.insert(FdEntry {
+            handle: Handle::Owned(OwnedFd::from(f)),
+            is_dir: false,
+            preopen: None,
+            rights_base: crate::wasi::rights::ALL,
+            rights_inheriting: crate::wasi::rights::ALL,
+            dir_cache: None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn file_io_with_iovecs() {
+        let t = TempDir::new("fdio");
+        let p = t.path().join("f");
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&p)
+            .unwrap();
+        let mut ctx = WasiCtx::new(vec![], vec![]);
+        let fd = add_file(&mut ctx, f);
+        assert_eq!(fd, 3);
+        let mut m = vec![0u8; 256];
+        m[100..105].copy_from_slice(b"hello");
+        m[110..116].copy_from_slice(b" world");
+        write_u32(&mut m, 0, 100).unwrap();
+        write_u32(&mut m, 4, 5).unwrap();
+        write_u32(&mut m, 8, 110).unwrap();
+        write_u32(&mut m, 12, 6).unwrap();
+        fd_write(&mut ctx, &mut m, fd, 0, 2, 16).unwrap();
+        assert_eq!(read_u32(&m, 16), Ok(11));
+        assert_eq!(std::fs::read(&p).unwrap(), b"hello world");
+        fd_tell(&mut ctx, &mut m, fd, 24).unwrap();
+        assert_eq!(read_u64(&m, 24), Ok(11));
+        // A bad iovec: FAULT, nothing written, the file is unchanged.
+        write_u32(&mut m, 12, 200).unwrap();
+        assert_eq!(fd_write(&mut ctx, &mut m, fd, 0, 2, 16), Err(Errno::FAULT));
+        assert_eq!(fd_write(&mut ctx, &mut m, fd, 0, 2, 254), Err(Errno::FAULT));
+        assert_eq!(std::fs::read(&p).unwrap(), b"hello world");
+        // Read back into one iovec after seeking to 6.
+        fd_seek(&mut ctx, &mut m, fd, 6, WHENCE_SET, 24).unwrap();
+        assert_eq!(read_u64(&m, 24), Ok(6));
+        write_u32(&mut m, 0, 150).unwrap();
+        write_u32(&mut m, 4, 50).unwrap();
+        fd_read(&mut ctx, &mut m, fd, 0, 1, 16).unwrap();
+        assert_eq!(read_u32(&m, 16), Ok(5));
+        assert_eq!(&m[150..155], b"world");
+        // pread / pwrite do not move the offset.
+        write_u32(&mut m, 4, 5).unwrap();
+        fd_pread(&mut ctx, &mut m, fd, 0, 1, 0, 16).unwrap();
+        assert_eq!(&m[150..155], b"hello");
+        m[150..155].copy_from_slice(b"HELLO");
+        fd_pwrite(&mut ctx, &mut m, fd, 0, 1, 0, 16).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"HELLO world");
+        assert_eq!(
+            fd_pread(&mut ctx, &mut m, fd, 0, 1, u64::MAX, 16),
+            Err(Errno::INVAL)
+        );
+        assert_eq!(fd_seek(&mut ctx, &mut m, fd, 0, 3, 24), Err(Errno::INVAL));
+        assert_eq!(
+            fd_seek(&mut ctx, &mut m, fd, -100, WHENCE_SET, 24),
+            Err(Errno::INVAL)
+        );
+        fd_sync(&mut ctx, fd).unwrap();
+        fd_datasync(&mut ctx, fd).unwrap();
+        fd_advise(&mut ctx, fd, 0, 0, 1).unwrap();
+        assert_eq!(fd_advise(&mut ctx, fd, 0, 0, 6), Err(Errno::INVAL));
+        fd_allocate(&mut ctx, fd, 0, 100).unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().len(), 100);
+        assert_eq!(sock_unsupported(&mut ctx, fd), Err(Errno::NOTSOCK));
+        // Renumber onto stdout (closes the table's stdout, not the host's).
+        fd_renumber(&mut ctx, fd, 1).unwrap();
+        assert_eq!(ctx.get(fd).map(drop), Err(Errno::BADF));
+        assert_eq!(fd_renumber(&mut ctx, 1, 7), Err(Errno::BADF));
+        fd_close(&mut ctx, 1).unwrap();
+        assert_eq!(fd_close(&mut ctx, 1), Err(Errno::BADF));
+        assert_eq!(fd_write(&mut ctx, &mut m, 1, 0, 1, 16), Err(Errno::BADF));
+        assert_eq!(ctx.fds.len(), 3);
+    }
+}
