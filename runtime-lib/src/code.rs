@@ -28,7 +28,7 @@ pub(crate) fn register(desc: &'static ModuleDesc) {
     let mut funcs: Vec<FuncRange> = all
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.imported == 0 && f.code_len > 0)
+        .filter(|(_, f)| f.code_len > 0)
         .map(|(i, f)| FuncRange {
             start: f.wasm_call as usize,
             end: f.wasm_call as usize + f.code_len as usize,

@@ -131,7 +131,9 @@ fn run_job(
         Job::HostTrampoline(i) => {
             let id = syms.wasm[*i as usize];
             trampolines::host_call(env, &mut ctx.func, fctx, id, info.func_type(*i));
-            (id, None)
+            // Registered like a function so its trap (a failed host call)
+            // is recognised and shows in backtraces under the import's name.
+            (id, Some(*i))
         }
         Job::ArrayEntry { id, callee, ty } => {
             trampolines::array_entry(env, &mut ctx.func, fctx, *id, *callee, ty);

@@ -1,0 +1,182 @@
+//! Bad input never panics: truncated files, random bytes, and every
+//! `assert_invalid` / `assert_malformed` module of the spec testsuite give
+//! exit status 1 and an `error:` message from `wasmc build`.
+
+use super::{repo, scratch, wasmc};
+use std::path::{Path, PathBuf};
+
+fn expect_clean_error(input: &Path, what: &str) {
+    let out = wasmc()
+        .arg("build")
+        .arg(input)
+        .arg("--emit")
+        .arg("obj")
+        .arg("-o")
+        .arg(input.with_extension("o"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: expected exit status 1, got {}: {stderr}",
+        out.status
+    );
+    assert!(stderr.starts_with("error: "), "{what}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+}
+
+/// Builds `bytes`: a valid module must compile (a cut at a section
+/// boundary, or random bytes that happen to be valid), anything else must
+/// fail cleanly. Returns 1 if it was rejected.
+fn check(path: &Path, bytes: &[u8], what: &str) -> usize {
+    std::fs::write(path, bytes).unwrap();
+    if wasmparser::Validator::new().validate_all(bytes).is_ok() {
+        let out = wasmc()
+            .arg("build")
+            .arg(path)
+            .arg("--emit")
+            .arg("obj")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{what}: valid module refused");
+        0
+    } else {
+        expect_clean_error(path, what);
+        1
+    }
+}
+
+/// A small valid module in binary form.
+fn sample_module() -> Vec<u8> {
+    wat::parse_str(
+        r#"(module (memory 1) (global (mut i32) (i32.const 7)) (table 2 funcref)
+             (func $f (export "f") (param i32) (result i32) (i32.add (local.get 0) (global.get 0)))
+             (elem (i32.const 0) $f) (data (i32.const 8) "abc"))"#,
+    )
+    .unwrap()
+}
+
+#[test]
+fn truncated_and_random_inputs_give_clean_errors() {
+    let dir = scratch("bad");
+    let wasm = sample_module();
+    let mut rejected = 0;
+    for len in 0..wasm.len() {
+        rejected += check(
+            &dir.join(format!("trunc{len}.wasm")),
+            &wasm[..len],
+            &format!("truncated to {len} bytes"),
+        );
+    }
+    assert!(rejected > wasm.len() / 2);
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    for i in 0..50 {
+        let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+        for _ in 0..(i * 7 % 200) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            bytes.push(seed as u8);
+        }
+        if i % 2 == 1 {
+            bytes.drain(..8); // not even a header
+        }
+        rejected += check(
+            &dir.join(format!("random{i}.wasm")),
+            &bytes,
+            &format!("random input {i}"),
+        );
+    }
+    expect_clean_error(&dir.join("does-not-exist.wasm"), "missing file");
+}
+
+fn spec_dir() -> PathBuf {
+    std::env::var_os("WASMC_SPEC_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/testsuite/core"))
+}
+
+fn wast_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("spec testsuite at {}: {e}", dir.display()))
+    {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            wast_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "wast") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every module the spec says is malformed or invalid, as the file a user
+/// would hand to `wasmc build` (binary modules as .wasm, text as .wat).
+fn rejected_modules() -> Vec<(String, Vec<u8>, &'static str)> {
+    let mut files = Vec::new();
+    wast_files(&spec_dir(), &mut files);
+    files.sort();
+    let mut modules = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let buf = match wast::parser::ParseBuffer::new(&text) {
+            Ok(b) => b,
+            Err(_) => continue,
+        };
+        let Ok(script) = wast::parser::parse::<wast::Wast>(&buf) else {
+            continue;
+        };
+        for d in script.directives {
+            let (line, _) = d.span().linecol_in(&text);
+            let (module, what) = match d {
+                wast::WastDirective::AssertMalformed { module, .. } => (module, "malformed"),
+                wast::WastDirective::AssertInvalid { module, .. } => (module, "invalid"),
+                _ => continue,
+            };
+            let name = format!(
+                "{}:{}",
+                f.strip_prefix(spec_dir()).unwrap_or(&f).display(),
+                line + 1
+            );
+            match module {
+                wast::QuoteWat::QuoteModule(_, parts) => {
+                    let src: Vec<u8> = parts
+                        .iter()
+                        .flat_map(|(_, p)| p.iter().copied().chain([b' ']))
+                        .collect();
+                    let mut text = b"(module ".to_vec();
+                    text.extend(src);
+                    text.push(b')');
+                    modules.push((name, text, "wat"));
+                }
+                mut m => {
+                    if let Ok(bytes) = m.encode() {
+                        modules.push((name, bytes, "wasm"));
+                    }
+                }
+            }
+        }
+    }
+    modules
+}
+
+#[test]
+fn spec_invalid_and_malformed_modules_give_clean_errors() {
+    let modules = rejected_modules();
+    assert!(modules.len() > 1000, "found only {} modules", modules.len());
+    let dir = scratch("spec-bad");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((name, bytes, ext)) = modules.get(i) else {
+                    break;
+                };
+                let p = dir.join(format!("m{i}.{ext}"));
+                std::fs::write(&p, bytes).unwrap();
+                expect_clean_error(&p, name);
+            });
+        }
+    });
+}

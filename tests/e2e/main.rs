@@ -1,0 +1,226 @@
+//! End-to-end tests: real inputs built with the `wasmc` binary and run as
+//! processes. C programs need clang with wasi-libc (installed by .ci/run);
+//! a missing toolchain is a failure, not a skip.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+mod bad_input;
+
+fn wasmc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wasmc"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wasmc-e2e-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_ok(mut cmd: Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn build(input: &Path, output: &Path) {
+    let mut cmd = wasmc();
+    cmd.arg("build").arg(input).arg("-o").arg(output);
+    run_ok(cmd);
+}
+
+#[test]
+fn hello_example_prints_its_arguments() {
+    let dir = scratch("hello");
+    let exe = dir.join("hello");
+    build(&repo().join("examples/hello/hello.wat"), &exe);
+    let out = Command::new(&exe)
+        .args(["one", "two words", "-x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "hello from wasmc! arguments:\none\ntwo words\n-x\n"
+    );
+}
+
+#[test]
+fn invoke_calls_an_export_and_prints_results() {
+    let dir = scratch("invoke");
+    let wat = dir.join("m.wat");
+    std::fs::write(
+        &wat,
+        r#"(module (func (export "mul") (param i64 f64) (result i64 f64)
+             (i64.mul (local.get 0) (i64.const 3)) (f64.mul (local.get 1) (f64.const 2))))"#,
+    )
+    .unwrap();
+    let mut cmd = wasmc();
+    cmd.arg("run")
+        .arg(&wat)
+        .args(["--invoke", "mul", "-7", "1.25"]);
+    let out = run_ok(cmd);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "-21\n2.5\n");
+}
+
+fn clang(args: &[&str]) {
+    let out = Command::new("clang").args(args).output().unwrap_or_else(|e| {
+        panic!("clang is required for this test (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32): {e}")
+    });
+    assert!(
+        out.status.success(),
+        "clang {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Each C program in programs/ gives the same stdout and exit status built
+/// natively with clang -O2 and built with clang --target=wasm32-wasi -O2 +
+/// wasmc.
+#[test]
+fn c_programs_match_their_native_builds() {
+    let dir = scratch("c");
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/e2e/programs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    programs.sort();
+    assert!(programs.len() >= 2);
+    for src in programs {
+        let stem = src.file_stem().unwrap().to_string_lossy().into_owned();
+        let (wasm, native, exe) = (
+            dir.join(format!("{stem}.wasm")),
+            dir.join(format!("{stem}.native")),
+            dir.join(&stem),
+        );
+        let s = src.to_str().unwrap();
+        clang(&[
+            "--target=wasm32-wasi",
+            "-O2",
+            s,
+            "-o",
+            wasm.to_str().unwrap(),
+            "-lm",
+        ]);
+        clang(&["-O2", s, "-o", native.to_str().unwrap(), "-lm"]);
+        build(&wasm, &exe);
+        let args = ["first", "with space", "ünïcode", ""];
+        let run = |p: &Path| {
+            Command::new(p)
+                .args(args)
+                .env("WASMC_TEST_VAR", "value=with=equals")
+                .output()
+                .unwrap()
+        };
+        let (n, w) = (run(&native), run(&exe));
+        assert_eq!(
+            String::from_utf8_lossy(&w.stdout),
+            String::from_utf8_lossy(&n.stdout),
+            "{stem}: stdout differs (stderr: {})",
+            String::from_utf8_lossy(&w.stderr)
+        );
+        assert_eq!(
+            w.status.code(),
+            n.status.code(),
+            "{stem}: exit status differs"
+        );
+    }
+}
+
+/// Every trap kind: the message, a backtrace, exit status 134, and a normal
+/// exit (no signal, no core dump).
+#[test]
+fn traps_report_kind_and_backtrace() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch("traps");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/e2e/traps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 9);
+    for wat in cases {
+        let text = std::fs::read_to_string(&wat).unwrap();
+        let expect = text
+            .lines()
+            .next()
+            .unwrap()
+            .strip_prefix(";; expect: ")
+            .expect("first line names the trap");
+        let exe = dir.join(wat.file_stem().unwrap());
+        build(&wat, &exe);
+        let out = Command::new(&exe).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.signal(),
+            None,
+            "{}: killed by a signal",
+            wat.display()
+        );
+        assert_eq!(out.status.code(), Some(134), "{}: {stderr}", wat.display());
+        assert!(
+            stderr.starts_with(&format!("wasm trap: {expect}\n")),
+            "{}: {stderr}",
+            wat.display()
+        );
+        assert!(
+            stderr.contains("wasm backtrace:\n    0: "),
+            "{}: {stderr}",
+            wat.display()
+        );
+    }
+}
+
+#[test]
+fn executables_refuse_unknown_imports_at_build_time() {
+    let dir = scratch("imports");
+    let wat = dir.join("m.wat");
+    std::fs::write(
+        &wat,
+        r#"(module (import "env" "missing" (func)) (func (export "_start")))"#,
+    )
+    .unwrap();
+    let out = wasmc()
+        .arg("build")
+        .arg(&wat)
+        .arg("-o")
+        .arg(dir.join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("import `env::missing`"));
+}
+
+#[test]
+fn unsupported_features_are_named_with_an_offset() {
+    let dir = scratch("unsupported");
+    let wat = dir.join("simd.wat");
+    std::fs::write(&wat, r#"(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))"#)
+        .unwrap();
+    let out = wasmc()
+        .arg("build")
+        .arg(&wat)
+        .arg("--emit")
+        .arg("obj")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unsupported: simd ("), "{stderr}");
+    assert!(stderr.contains(" at offset "), "{stderr}");
+}

@@ -1,0 +1,3 @@
+;; expect: unreachable
+(module
+  (func (export "_start") unreachable))
