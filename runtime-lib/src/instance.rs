@@ -179,6 +179,8 @@ pub(crate) struct InstanceInner {
     pub(crate) memories: Vec<Memory>,
     pub(crate) tables: Vec<Table>,
     globals: Vec<Global>,
+    /// Boxed: funcrefs point at these contexts, so they must not move.
+    #[allow(clippy::vec_box)]
     host_ctxs: RefCell<Vec<Box<HostFuncCtx>>>,
     imports: Vec<Extern>,
     pub(crate) data_dropped: Vec<Cell<bool>>,
@@ -232,13 +234,11 @@ impl InstanceInner {
         if vmctx.is_null() {
             return None;
         }
-        // A host context starts with a code pointer, a vmctx with the
-        // builtins table; only a vmctx has an instance pointer whose magic
-        // matches. Host contexts are at least 32 bytes, so reading the
-        // instance slot (offset 24) stays in bounds.
+        // A host context (`VMHostCtx`) keeps zero where a vmctx keeps its
+        // instance pointer; the magic and back pointer confirm the rest.
         let p =
             unsafe { *(vmctx.add(vmctx::OFF_INSTANCE as usize) as *const *const InstanceInner) };
-        if p.is_null() || (p as usize) % std::mem::align_of::<InstanceInner>() != 0 {
+        if p.is_null() || !(p as usize).is_multiple_of(std::mem::align_of::<InstanceInner>()) {
             return None;
         }
         let inst = unsafe { &*p };
@@ -249,6 +249,9 @@ impl InstanceInner {
         }
     }
 
+    /// The memory host functions see. Host calls run while no wasm code
+    /// runs, so nothing else accesses the memory during the borrow.
+    #[allow(clippy::mut_from_ref)]
     pub(crate) fn default_memory_slice(&self) -> Option<&mut [u8]> {
         let mem = self
             .export_memory("memory")
@@ -372,7 +375,7 @@ impl Instance {
                 (KIND_FUNC, Extern::Func(f)) => {
                     let want = module.0.type_ids[funcs[d.index as usize].type_index as usize];
                     if unsafe { (*f.ptr).type_id } != want {
-                        let _ = unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
+                        unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
                         return Err(import_mismatch(m, n, "function type differs"));
                     }
                     import_funcs.push(f.clone());
@@ -465,6 +468,7 @@ impl Instance {
                 let ctx = Box::new(HostFuncCtx {
                     header: wasmc_abi::VMHostCtx {
                         array_call: crate::host::host_array_call as *const () as u64,
+                        reserved: [0; 3],
                     },
                     slots: f.ty.params.len().max(f.ty.results.len()),
                     caller_vmctx: Cell::new(vmctx),

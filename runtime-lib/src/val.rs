@@ -92,6 +92,7 @@ impl Func {
         let ctx = Box::new(HostFuncCtx {
             header: VMHostCtx {
                 array_call: host_array_call as *const () as u64,
+                reserved: [0; 3],
             },
             slots: ty.params.len().max(ty.results.len()),
             caller_vmctx: std::cell::Cell::new(std::ptr::null_mut()),

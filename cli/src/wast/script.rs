@@ -109,11 +109,24 @@ pub fn run_text(
     for directive in wast.directives {
         let span = directive.span();
         let what = describe(&directive);
+        // If a command defining an instance panics, later commands on that
+        // instance must not run against the previous one.
+        let defines = match &directive {
+            WastDirective::Module(q) => Some(q.name().map(|id| id.name().to_string())),
+            WastDirective::ModuleInstance { instance, .. } => {
+                Some(instance.map(|id| id.name().to_string()))
+            }
+            _ => None,
+        };
         script.modules.used_taint.replace(None);
         let mut outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script.directive(directive)))
                 .unwrap_or_else(|p| {
-                    Outcome::Fail(format!("the engine panicked: {}", panic_message(&*p)))
+                    let msg = format!("the engine panicked: {}", panic_message(&*p));
+                    if let Some(name) = defines {
+                        script.set_current(name, Slot::Failed(msg.clone()));
+                    }
+                    Outcome::Fail(msg)
                 });
         // A failure on an instance that a refused module would have
         // changed is a consequence of that module being unsupported.

@@ -25,7 +25,7 @@ struct Image {
 
 impl Image {
     fn alloc(&mut self, size: u32, align: u32) -> u32 {
-        while self.bytes.len() as u32 % align != 0 {
+        while !(self.bytes.len() as u32).is_multiple_of(align) {
             self.bytes.push(0);
         }
         let at = self.bytes.len() as u32;

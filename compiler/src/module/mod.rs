@@ -176,7 +176,6 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
             Payload::ImportSection(r) => {
                 for imp in r.into_imports_with_offsets() {
                     let (offset, imp) = imp?;
-                    let offset = offset;
                     let (kind, index) = match imp.ty {
                         TypeRef::Func(t) | TypeRef::FuncExact(t) => {
                             m.funcs.push(t);

@@ -117,9 +117,12 @@ impl VMTableDef {
 /// The context of a host function: `funcref.vmctx` points at one of these.
 /// The tail-to-host trampoline the compiler emits loads `array_call` from
 /// offset 0 and calls it with the host context itself as first argument.
+/// The reserved words are always zero: at offset 24 a vmctx holds its
+/// instance pointer, so a zero there tells the runtime "not an instance".
 #[repr(C)]
 pub struct VMHostCtx {
     pub array_call: u64,
+    pub reserved: [u64; 3],
 }
 
 impl VMHostCtx {

@@ -60,7 +60,7 @@ pub(crate) unsafe fn walk(
     let mut n = 0;
     out[n] = pc;
     n += 1;
-    while n < MAX_FRAMES && fp != 0 && fp % 8 == 0 && fp < stop {
+    while n < MAX_FRAMES && fp != 0 && fp.is_multiple_of(8) && fp < stop {
         let (ra, next) = unsafe { caller_of(fp) };
         if ra == 0 {
             break;
