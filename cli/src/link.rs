@@ -107,6 +107,9 @@ pub fn link_executable(linker: &str, object: &Path, output: &Path) -> Result<()>
     cmd.arg("-o").arg(output).arg(object).arg(&rt);
     // Keep only what is referenced: small executables.
     cmd.arg("-Wl,--gc-sections");
+    // The runtime's debug info is of no use in a user's program; backtraces
+    // come from wasmc's own tables.
+    cmd.arg("-Wl,--strip-debug");
     run(cmd)
 }
 

@@ -63,7 +63,23 @@ pub(crate) fn run_parallel(
                     if i >= jobs.len() {
                         break;
                     }
-                    let r = run_job(env, syms, &jobs[i], &mut ctx, &mut fctx);
+                    // A panic in code generation is a compiler bug; report it as
+                    // an error instead of taking the whole process down.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        run_job(env, syms, &jobs[i], &mut ctx, &mut fctx)
+                    }))
+                    .unwrap_or_else(|p| {
+                        let msg = p
+                            .downcast_ref::<String>()
+                            .map(String::as_str)
+                            .or_else(|| p.downcast_ref::<&str>().copied())
+                            .unwrap_or("unknown panic");
+                        ctx = Context::new();
+                        fctx = FunctionBuilderContext::new();
+                        Err(CompileError::internal(format!(
+                            "code generation panicked: {msg}"
+                        )))
+                    });
                     let failed = r.is_err();
                     results
                         .lock()

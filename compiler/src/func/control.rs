@@ -167,9 +167,11 @@ impl FuncTranslator<'_, '_> {
                 let index = self.pop();
                 let depths: Vec<u32> = targets.targets().collect::<std::result::Result<_, _>>()?;
                 let default = targets.default();
-                // Each distinct target gets an edge block that passes the
-                // branch values, so the table itself carries no arguments.
+                // Each distinct target that takes values gets an edge block
+                // passing them, so the table itself carries no arguments. The
+                // edges are filled after the table ends the current block.
                 let mut edges: HashMap<u32, Block> = HashMap::new();
+                let mut pending: Vec<(Block, Block, Vec<Value>)> = Vec::new();
                 let mut edge_for = |t: &mut Self, depth: u32| -> Block {
                     if let Some(b) = edges.get(&depth) {
                         return *b;
@@ -179,10 +181,7 @@ impl FuncTranslator<'_, '_> {
                         block
                     } else {
                         let edge = t.b.create_block();
-                        let cur = t.b.current_block().expect("in a block");
-                        t.b.switch_to_block(edge);
-                        t.b.ins().jump(block, &args(&vals));
-                        t.b.switch_to_block(cur);
+                        pending.push((edge, block, vals));
                         edge
                     };
                     edges.insert(depth, b);
@@ -201,6 +200,10 @@ impl FuncTranslator<'_, '_> {
                     .b
                     .create_jump_table(JumpTableData::new(def_call, &calls));
                 self.b.ins().br_table(index, jt);
+                for (edge, target, vals) in pending {
+                    self.b.switch_to_block(edge);
+                    self.b.ins().jump(target, &args(&vals));
+                }
                 self.reachable = false;
             }
             Operator::Return => {

@@ -1,0 +1,256 @@
+//! Spec conformance: runs every `.wast` script of the WebAssembly testsuite
+//! through the real compiler and runtime, one trial per file.
+//!
+//! A trial fails when the file has a failed assertion that is not listed in
+//! `spec-expected-failures.txt`, or when a listed one now passes. After all
+//! trials a summary is printed: per file, per unsupported feature, totals.
+//!
+//! Environment:
+//! - `WASMC_SPEC_DIR`: the testsuite's `core` directory (default
+//!   `../shared/testsuite/core` next to the workspace).
+//! - `WASMC_SPEC_FILTER`: only files whose relative path contains this.
+//! - `WASMC_SPEC_OPT_LEVEL`: 0, 1 or 2 (default 2, what the loader uses).
+//! - `WASMC_SPEC_TRACE_UNSUPPORTED`: list every unsupported directive on
+//!   stderr with its feature.
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use wasmc_cli::loader::Loader;
+use wasmc_cli::wast::{run_file_with, FileReport, RunOptions};
+use wasmc_compiler::OptLevel;
+
+const EXPECTED_FAILURES: &str = include_str!("spec-expected-failures.txt");
+
+static RESULTS: Mutex<Vec<(String, FileReport)>> = Mutex::new(Vec::new());
+
+fn spec_dir() -> PathBuf {
+    match std::env::var_os("WASMC_SPEC_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testsuite/core"),
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "wast") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `relative/path.wast` -> lines expected to fail.
+fn expected_failures() -> Result<BTreeMap<String, BTreeSet<u32>>, String> {
+    let mut map: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    for (n, line) in EXPECTED_FAILURES.lines().enumerate() {
+        let entry = line.split('#').next().unwrap_or("").trim();
+        if entry.is_empty() {
+            continue;
+        }
+        let parsed = entry
+            .rsplit_once(':')
+            .and_then(|(f, l)| Some((f.to_string(), l.trim().parse::<u32>().ok()?)));
+        match parsed {
+            Some((file, line)) => {
+                map.entry(file).or_default().insert(line);
+            }
+            None => {
+                return Err(format!(
+                    "spec-expected-failures.txt:{}: expected `path.wast:LINE`",
+                    n + 1
+                ))
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// The line number of a failure `file:line:col: what`.
+fn failure_line(report: &FileReport, failure: &str) -> Option<u32> {
+    let prefix = format!("{}:", report.path.display());
+    failure
+        .strip_prefix(&prefix)?
+        .split(':')
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn run_one(
+    loader: &Loader,
+    rel: &str,
+    path: &Path,
+    expected: &BTreeSet<u32>,
+) -> Result<(), Failed> {
+    let opts = RunOptions {
+        print: false,
+        trace_unsupported: std::env::var_os("WASMC_SPEC_TRACE_UNSUPPORTED").is_some(),
+        ..RunOptions::default()
+    };
+    let report = run_file_with(path, loader, &opts).map_err(|e| Failed::from(format!("{e:#}")))?;
+    let mut failed_lines = BTreeSet::new();
+    let mut unexpected = Vec::new();
+    for f in &report.failures {
+        let line = failure_line(&report, f);
+        if let Some(l) = line {
+            failed_lines.insert(l);
+        }
+        if !line.is_some_and(|l| expected.contains(&l)) {
+            unexpected.push(f.clone());
+        }
+    }
+    let stale: Vec<String> = expected
+        .iter()
+        .filter(|l| !failed_lines.contains(l))
+        .map(|l| format!("{rel}:{l}"))
+        .collect();
+    RESULTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((rel.to_string(), report));
+    let mut msg = String::new();
+    if !unexpected.is_empty() {
+        msg.push_str(&format!("{} unexpected failure(s):\n", unexpected.len()));
+        for f in &unexpected {
+            msg.push_str(&format!("  {f}\n"));
+        }
+    }
+    if !stale.is_empty() {
+        msg.push_str(
+            "listed in spec-expected-failures.txt but passing now (remove it from the list):\n",
+        );
+        for s in &stale {
+            msg.push_str(&format!("  {s}\n"));
+        }
+    }
+    if msg.is_empty() {
+        Ok(())
+    } else {
+        Err(msg.into())
+    }
+}
+
+fn print_summary() {
+    let mut results = std::mem::take(&mut *RESULTS.lock().unwrap_or_else(|e| e.into_inner()));
+    if results.is_empty() {
+        return;
+    }
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let (mut passed, mut failed, mut unsupported) = (0, 0, 0);
+    let mut features: BTreeMap<String, usize> = BTreeMap::new();
+    println!("\nspec results (passed/failed/unsupported/total):");
+    for (rel, r) in &results {
+        let total = r.passed + r.failed + r.unsupported;
+        println!(
+            "  {rel}: {}/{}/{}/{total}",
+            r.passed, r.failed, r.unsupported
+        );
+        passed += r.passed;
+        failed += r.failed;
+        unsupported += r.unsupported;
+        for (f, n) in &r.unsupported_by_feature {
+            *features.entry(f.clone()).or_default() += n;
+        }
+    }
+    if !features.is_empty() {
+        println!("unsupported assertions by feature:");
+        for (f, n) in &features {
+            println!("  {f}: {n}");
+        }
+    }
+    println!(
+        "spec assertions in {} files: {passed} passed, {failed} failed, {unsupported} unsupported",
+        results.len()
+    );
+    println!("{passed} passed, {failed} failed");
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let dir = spec_dir();
+    let mut files = Vec::new();
+    if let Err(e) = collect(&dir, &mut files) {
+        eprintln!(
+            "cannot read the spec testsuite at {} ({e}); set WASMC_SPEC_DIR",
+            dir.display()
+        );
+        std::process::exit(1);
+    }
+    files.sort();
+    let filter = std::env::var("WASMC_SPEC_FILTER").ok();
+    let expected = match expected_failures() {
+        Ok(e) => Arc::new(e),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let opt_level = match std::env::var("WASMC_SPEC_OPT_LEVEL").as_deref() {
+        Err(_) | Ok("2") => OptLevel::O2,
+        Ok("1") => OptLevel::O1,
+        Ok("0") => OptLevel::O0,
+        Ok(other) => {
+            eprintln!("WASMC_SPEC_OPT_LEVEL must be 0, 1 or 2, not `{other}`");
+            std::process::exit(1);
+        }
+    };
+    let loader = match Loader::new(None) {
+        Ok(mut l) => {
+            l.opts.opt_level = opt_level;
+            Arc::new(l)
+        }
+        Err(e) => {
+            eprintln!("cannot create the module loader: {e:#}");
+            std::process::exit(1);
+        }
+    };
+    let mut trials = Vec::new();
+    let mut known: HashMap<String, ()> = HashMap::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        known.insert(rel.clone(), ());
+        if filter.as_deref().is_some_and(|f| !rel.contains(f)) {
+            continue;
+        }
+        let expected = expected.clone();
+        let loader = loader.clone();
+        trials.push(Trial::test(rel.clone(), move || {
+            let lines = expected.get(&rel).cloned().unwrap_or_default();
+            run_one(&loader, &rel, &path, &lines)
+        }));
+    }
+    // Entries naming files that do not exist are mistakes in the list.
+    let unknown: Vec<String> = expected
+        .keys()
+        .filter(|f| !known.contains_key(*f))
+        .cloned()
+        .collect();
+    if filter.is_none() {
+        trials.push(Trial::test("expected-failures-list", move || {
+            if unknown.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "spec-expected-failures.txt names unknown files: {}",
+                    unknown.join(", ")
+                )
+                .into())
+            }
+        }));
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    print_summary();
+    // The trials are gone: this drops the last loader, which removes its
+    // scratch directory (`exit` would skip that).
+    drop(loader);
+    conclusion.exit();
+}
