@@ -100,11 +100,29 @@ fn command(linker: &str) -> Command {
     cmd
 }
 
+/// What goes into an executable.
+pub struct ExeLink<'a> {
+    pub linker: &'a str,
+    /// Target triple the objects were compiled for.
+    pub target: &'a str,
+    /// The module's object file.
+    pub object: &'a Path,
+    /// Extra inputs given by the user (C sources, objects, libraries) that
+    /// may define the module's non-WASI imports.
+    pub extra: &'a [PathBuf],
+    pub output: &'a Path,
+    /// Link fully statically (no dynamic glibc).
+    pub static_link: bool,
+}
+
 /// Links an executable from the module object and the runtime.
-pub fn link_executable(linker: &str, object: &Path, output: &Path) -> Result<()> {
+pub fn link_executable(job: &ExeLink<'_>) -> Result<()> {
     let rt = runtime_library()?;
-    let mut cmd = command(linker);
-    cmd.arg("-o").arg(output).arg(object).arg(&rt);
+    let mut cmd = command(job.linker);
+    cmd.arg("-o").arg(job.output).arg(job.object).args(job.extra).arg(&rt);
+    if job.static_link {
+        cmd.arg("-static");
+    }
     // Keep only what is referenced: small executables.
     cmd.arg("-Wl,--gc-sections");
     // The runtime's debug info is of no use in a user's program; backtraces

@@ -179,7 +179,15 @@ fn build(
             let obj_path = output.with_extension(format!("wasmc-{}.o", std::process::id()));
             std::fs::write(&obj_path, &object)
                 .with_context(|| format!("writing {}", obj_path.display()))?;
-            let r = link::link_executable(&linker, &obj_path, &output);
+            let target = opts.triple.to_string();
+            let r = link::link_executable(&link::ExeLink {
+                linker: &linker,
+                target: &target,
+                object: &obj_path,
+                extra: &[],
+                output: &output,
+                static_link: false,
+            });
             let _ = std::fs::remove_file(&obj_path);
             r?;
         }
