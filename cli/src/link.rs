@@ -119,7 +119,11 @@ pub struct ExeLink<'a> {
 pub fn link_executable(job: &ExeLink<'_>) -> Result<()> {
     let rt = runtime_library()?;
     let mut cmd = command(job.linker);
-    cmd.arg("-o").arg(job.output).arg(job.object).args(job.extra).arg(&rt);
+    cmd.arg("-o")
+        .arg(job.output)
+        .arg(job.object)
+        .args(job.extra)
+        .arg(&rt);
     if job.static_link {
         cmd.arg("-static");
     }

@@ -31,6 +31,10 @@ pub struct Options {
     pub kind: OutputKind,
     /// Worker threads for compiling functions (0 = one per core).
     pub threads: usize,
+    /// For executables: bytes embedded in the object and handed to the
+    /// runtime's `wasmc_main` (its launch configuration, e.g. WASI grants).
+    /// Opaque to the compiler; the runtime's `exe` module defines the format.
+    pub exe_config: Vec<u8>,
 }
 
 impl Options {
@@ -40,6 +44,7 @@ impl Options {
             opt_level: OptLevel::O2,
             kind,
             threads: 0,
+            exe_config: Vec::new(),
         }
     }
 }

@@ -188,7 +188,21 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
         .map_err(err)?;
     descriptor::define(&mut obj, desc_id, info, &syms, &consts, &code_len, &traps)?;
     if opts.kind == OutputKind::Executable {
-        trampolines::define_main(&mut obj, desc_id)?;
+        let config_id = obj
+            .declare_data("wasmc_exe_config", Linkage::Local, false, false)
+            .map_err(err)?;
+        let mut config = cranelift_module::DataDescription::new();
+        // Never empty, so the symbol always has an address.
+        config.define(
+            opts.exe_config
+                .iter()
+                .copied()
+                .chain([0])
+                .collect::<Vec<u8>>()
+                .into_boxed_slice(),
+        );
+        obj.define_data(config_id, &config).map_err(err)?;
+        trampolines::define_main(&mut obj, desc_id, config_id, opts.exe_config.len())?;
     }
     let product = obj.finish();
     product.emit().map_err(err)

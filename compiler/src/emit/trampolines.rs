@@ -116,8 +116,15 @@ pub(crate) fn host_call(
     b.finalize(env.isa.frontend_config());
 }
 
-/// `int main(int argc, char **argv) { return wasmc_main(&wasmc_module, argc, argv); }`
-pub(crate) fn define_main(obj: &mut ObjectModule, desc: DataId) -> Result<()> {
+/// `int main(int argc, char **argv) {
+///     return wasmc_main(&wasmc_module, argc, argv, wasmc_exe_config, CONFIG_LEN);
+/// }`
+pub(crate) fn define_main(
+    obj: &mut ObjectModule,
+    desc: DataId,
+    config: DataId,
+    config_len: usize,
+) -> Result<()> {
     let cc = obj.isa().default_call_conv();
     let mut sig = Signature::new(cc);
     sig.params.push(AbiParam::new(types::I32));
@@ -130,6 +137,8 @@ pub(crate) fn define_main(obj: &mut ObjectModule, desc: DataId) -> Result<()> {
     entry_sig.params.push(AbiParam::new(types::I64));
     entry_sig.params.push(AbiParam::new(types::I32));
     entry_sig.params.push(AbiParam::new(types::I64));
+    entry_sig.params.push(AbiParam::new(types::I64));
+    entry_sig.params.push(AbiParam::new(types::I64));
     entry_sig.returns.push(AbiParam::new(types::I32));
     let entry_id = obj
         .declare_function(MAIN_ENTRY, Linkage::Import, &entry_sig)
@@ -139,6 +148,7 @@ pub(crate) fn define_main(obj: &mut ObjectModule, desc: DataId) -> Result<()> {
     let mut ctx = obj.make_context();
     ctx.func = Function::with_name_signature(UserFuncName::user(0, main_id.as_u32()), sig);
     let desc_gv = obj.declare_data_in_func(desc, &mut ctx.func);
+    let config_gv = obj.declare_data_in_func(config, &mut ctx.func);
     let entry_ref = obj.declare_func_in_func(entry_id, &mut ctx.func);
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
@@ -147,7 +157,11 @@ pub(crate) fn define_main(obj: &mut ObjectModule, desc: DataId) -> Result<()> {
     b.switch_to_block(block);
     let (argc, argv) = (b.block_params(block)[0], b.block_params(block)[1]);
     let desc_addr = b.ins().symbol_value(types::I64, desc_gv);
-    let call = b.ins().call(entry_ref, &[desc_addr, argc, argv]);
+    let config_addr = b.ins().symbol_value(types::I64, config_gv);
+    let config_len = b.ins().iconst(types::I64, config_len as i64);
+    let call = b
+        .ins()
+        .call(entry_ref, &[desc_addr, argc, argv, config_addr, config_len]);
     let status = b.inst_results(call)[0];
     b.ins().return_(&[status]);
     b.seal_all_blocks();
