@@ -52,19 +52,12 @@ fn expected_failures() -> Result<BTreeMap<String, BTreeSet<u32>>, String> {
         if entry.is_empty() {
             continue;
         }
-        let parsed = entry
-            .rsplit_once(':')
-            .and_then(|(f, l)| Some((f.to_string(), l.trim().parse::<u32>().ok()?)));
+        let parsed = entry.rsplit_once(':').and_then(|(f, l)| Some((f.to_string(), l.trim().parse::<u32>().ok()?)));
         match parsed {
             Some((file, line)) => {
                 map.entry(file).or_default().insert(line);
             }
-            None => {
-                return Err(format!(
-                    "spec-expected-failures.txt:{}: expected `path.wast:LINE`",
-                    n + 1
-                ))
-            }
+            None => return Err(format!("spec-expected-failures.txt:{}: expected `path.wast:LINE`", n + 1)),
         }
     }
     Ok(map)
@@ -73,20 +66,10 @@ fn expected_failures() -> Result<BTreeMap<String, BTreeSet<u32>>, String> {
 /// The line number of a failure `file:line:col: what`.
 fn failure_line(report: &FileReport, failure: &str) -> Option<u32> {
     let prefix = format!("{}:", report.path.display());
-    failure
-        .strip_prefix(&prefix)?
-        .split(':')
-        .next()?
-        .parse()
-        .ok()
+    failure.strip_prefix(&prefix)?.split(':').next()?.parse().ok()
 }
 
-fn run_one(
-    loader: &Loader,
-    rel: &str,
-    path: &Path,
-    expected: &BTreeSet<u32>,
-) -> Result<(), Failed> {
+fn run_one(loader: &Loader, rel: &str, path: &Path, expected: &BTreeSet<u32>) -> Result<(), Failed> {
     let opts = RunOptions {
         print: false,
         trace_unsupported: std::env::var_os("WASMC_SPEC_TRACE_UNSUPPORTED").is_some(),
@@ -104,15 +87,9 @@ fn run_one(
             unexpected.push(f.clone());
         }
     }
-    let stale: Vec<String> = expected
-        .iter()
-        .filter(|l| !failed_lines.contains(l))
-        .map(|l| format!("{rel}:{l}"))
-        .collect();
-    RESULTS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push((rel.to_string(), report));
+    let stale: Vec<String> =
+        expected.iter().filter(|l| !failed_lines.contains(l)).map(|l| format!("{rel}:{l}")).collect();
+    RESULTS.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), report));
     let mut msg = String::new();
     if !unexpected.is_empty() {
         msg.push_str(&format!("{} unexpected failure(s):\n", unexpected.len()));
@@ -121,9 +98,7 @@ fn run_one(
         }
     }
     if !stale.is_empty() {
-        msg.push_str(
-            "listed in spec-expected-failures.txt but passing now (remove it from the list):\n",
-        );
+        msg.push_str("listed in spec-expected-failures.txt but passing now (remove it from the list):\n");
         for s in &stale {
             msg.push_str(&format!("  {s}\n"));
         }
@@ -146,10 +121,7 @@ fn print_summary() {
     println!("\nspec results (passed/failed/unsupported/total):");
     for (rel, r) in &results {
         let total = r.passed + r.failed + r.unsupported;
-        println!(
-            "  {rel}: {}/{}/{}/{total}",
-            r.passed, r.failed, r.unsupported
-        );
+        println!("  {rel}: {}/{}/{}/{total}", r.passed, r.failed, r.unsupported);
         passed += r.passed;
         failed += r.failed;
         unsupported += r.unsupported;
@@ -163,10 +135,7 @@ fn print_summary() {
             println!("  {f}: {n}");
         }
     }
-    println!(
-        "spec assertions in {} files: {passed} passed, {failed} failed, {unsupported} unsupported",
-        results.len()
-    );
+    println!("spec assertions in {} files: {passed} passed, {failed} failed, {unsupported} unsupported", results.len());
     println!("{passed} passed, {failed} failed");
 }
 
@@ -175,10 +144,7 @@ fn main() {
     let dir = spec_dir();
     let mut files = Vec::new();
     if let Err(e) = collect(&dir, &mut files) {
-        eprintln!(
-            "cannot read the spec testsuite at {} ({e}); set WASMC_SPEC_DIR",
-            dir.display()
-        );
+        eprintln!("cannot read the spec testsuite at {} ({e}); set WASMC_SPEC_DIR", dir.display());
         std::process::exit(1);
     }
     files.sort();
@@ -212,11 +178,7 @@ fn main() {
     let mut trials = Vec::new();
     let mut known: HashMap<String, ()> = HashMap::new();
     for path in files {
-        let rel = path
-            .strip_prefix(&dir)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = path.strip_prefix(&dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         known.insert(rel.clone(), ());
         if filter.as_deref().is_some_and(|f| !rel.contains(f)) {
             continue;
@@ -229,21 +191,13 @@ fn main() {
         }));
     }
     // Entries naming files that do not exist are mistakes in the list.
-    let unknown: Vec<String> = expected
-        .keys()
-        .filter(|f| !known.contains_key(*f))
-        .cloned()
-        .collect();
+    let unknown: Vec<String> = expected.keys().filter(|f| !known.contains_key(*f)).cloned().collect();
     if filter.is_none() {
         trials.push(Trial::test("expected-failures-list", move || {
             if unknown.is_empty() {
                 Ok(())
             } else {
-                Err(format!(
-                    "spec-expected-failures.txt names unknown files: {}",
-                    unknown.join(", ")
-                )
-                .into())
+                Err(format!("spec-expected-failures.txt names unknown files: {}", unknown.join(", ")).into())
             }
         }));
     }

@@ -43,12 +43,7 @@ impl Loader {
         let mut opts = Options::host(OutputKind::Loadable);
         // Callers load many small modules in parallel threads of their own.
         opts.threads = 1;
-        Ok(Loader {
-            linker,
-            dir,
-            counter: Default::default(),
-            opts,
-        })
+        Ok(Loader { linker, dir, counter: Default::default(), opts })
     }
 
     /// Compiles binary wasm and loads it.
@@ -58,11 +53,8 @@ impl Loader {
     }
 
     fn load_object(&self, object: &[u8]) -> Result<Module> {
-        let n = self
-            .counter
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tid = format!("{:?}", std::thread::current().id())
-            .replace(|c: char| !c.is_ascii_alphanumeric(), "");
+        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tid = format!("{:?}", std::thread::current().id()).replace(|c: char| !c.is_ascii_alphanumeric(), "");
         let obj_path = self.dir.join(format!("m{tid}-{n}.o"));
         let so_path = self.dir.join(format!("m{tid}-{n}.so"));
         std::fs::write(&obj_path, object)?;
@@ -74,9 +66,7 @@ impl Loader {
         let handle = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
         let _ = std::fs::remove_file(&so_path);
         if handle.is_null() {
-            let msg = unsafe { std::ffi::CStr::from_ptr(libc::dlerror()) }
-                .to_string_lossy()
-                .into_owned();
+            let msg = unsafe { std::ffi::CStr::from_ptr(libc::dlerror()) }.to_string_lossy().into_owned();
             return Err(anyhow!("dlopen: {msg}"));
         }
         let sym = CString::new(wasmc_compiler::emit::DESCRIPTOR_SYMBOL)?;
@@ -84,9 +74,7 @@ impl Loader {
         if desc.is_null() {
             return Err(anyhow!("module descriptor not found in the loaded object"));
         }
-        unsafe { Module::from_descriptor(desc as *const _) }
-            .map_err(|e| anyhow!(e))
-            .context("registering module")
+        unsafe { Module::from_descriptor(desc as *const _) }.map_err(|e| anyhow!(e)).context("registering module")
     }
 }
 

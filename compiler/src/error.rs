@@ -22,29 +22,18 @@ pub struct CompileError {
 
 impl CompileError {
     pub fn invalid(offset: u64, message: impl Into<String>) -> Self {
-        CompileError {
-            kind: ErrorKind::Invalid,
-            offset,
-            message: message.into(),
-        }
+        CompileError { kind: ErrorKind::Invalid, offset, message: message.into() }
     }
     pub fn unsupported(feature: &'static str, what: impl Into<String>, offset: u64) -> Self {
         let what = what.into();
         CompileError {
-            kind: ErrorKind::Unsupported {
-                feature,
-                what: what.clone(),
-            },
+            kind: ErrorKind::Unsupported { feature, what: what.clone() },
             offset,
             message: format!("unsupported: {feature} ({what}) at offset {offset}"),
         }
     }
     pub fn internal(message: impl Into<String>) -> Self {
-        CompileError {
-            kind: ErrorKind::Internal,
-            offset: 0,
-            message: message.into(),
-        }
+        CompileError { kind: ErrorKind::Internal, offset: 0, message: message.into() }
     }
     pub fn is_unsupported(&self) -> bool {
         matches!(self.kind, ErrorKind::Unsupported { .. })
@@ -62,11 +51,7 @@ impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ErrorKind::Unsupported { .. } => write!(f, "{}", self.message),
-            ErrorKind::Invalid => write!(
-                f,
-                "invalid module at offset {}: {}",
-                self.offset, self.message
-            ),
+            ErrorKind::Invalid => write!(f, "invalid module at offset {}: {}", self.offset, self.message),
             ErrorKind::Internal => write!(f, "internal compiler error: {}", self.message),
         }
     }

@@ -39,13 +39,7 @@ pub struct Options {
 
 impl Options {
     pub fn host(kind: OutputKind) -> Options {
-        Options {
-            triple: Triple::host(),
-            opt_level: OptLevel::O2,
-            kind,
-            threads: 0,
-            exe_config: Vec::new(),
-        }
+        Options { triple: Triple::host(), opt_level: OptLevel::O2, kind, threads: 0, exe_config: Vec::new() }
     }
 }
 
@@ -64,23 +58,14 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
     supported(&opts.triple)?;
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
-        f.set(k, v)
-            .map_err(|e| CompileError::internal(format!("cranelift setting {k}={v}: {e}")))
+        f.set(k, v).map_err(|e| CompileError::internal(format!("cranelift setting {k}={v}: {e}")))
     };
     let opt = match opts.opt_level {
         OptLevel::O0 => "none",
         _ => "speed",
     };
     set(&mut flags, "opt_level", opt)?;
-    set(
-        &mut flags,
-        "enable_alias_analysis",
-        if opts.opt_level == OptLevel::O2 {
-            "true"
-        } else {
-            "false"
-        },
-    )?;
+    set(&mut flags, "enable_alias_analysis", if opts.opt_level == OptLevel::O2 { "true" } else { "false" })?;
     // Frame pointers make backtraces and (later) GC stack walking simple.
     set(&mut flags, "preserve_frame_pointers", "true")?;
     // gcc links PIE by default: position-independent code avoids text relocations.
@@ -89,31 +74,15 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
     set(&mut flags, "probestack_strategy", "inline")?;
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     set(&mut flags, "unwind_info", "false")?;
-    set(
-        &mut flags,
-        "enable_verifier",
-        if cfg!(debug_assertions) {
-            "true"
-        } else {
-            "false"
-        },
-    )?;
+    set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     let mut isa = cranelift_codegen::isa::lookup(opts.triple.clone())
         .map_err(|e| CompileError::internal(format!("target `{}`: {e}", opts.triple)))?;
     if opts.triple.architecture == Architecture::X86_64 {
         // Baseline x86-64-v2 (every x86_64 CPU since 2009): SSE4.1 gives
         // single-instruction float rounding, POPCNT a single-instruction popcnt.
-        for f in [
-            "has_sse3",
-            "has_ssse3",
-            "has_sse41",
-            "has_sse42",
-            "has_popcnt",
-        ] {
-            isa.enable(f)
-                .map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
+        for f in ["has_sse3", "has_ssse3", "has_sse41", "has_sse42", "has_popcnt"] {
+            isa.enable(f).map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
         }
     }
-    isa.finish(settings::Flags::new(flags))
-        .map_err(|e| CompileError::internal(format!("{e}")))
+    isa.finish(settings::Flags::new(flags)).map_err(|e| CompileError::internal(format!("{e}")))
 }

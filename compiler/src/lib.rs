@@ -35,10 +35,7 @@ pub fn to_binary(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     match wat::parse_bytes(input) {
         Ok(b) => Ok(b),
         // The text parser's message carries the line and column.
-        Err(e) => Err(CompileError::invalid(
-            0,
-            format!("cannot parse text format: {e}"),
-        )),
+        Err(e) => Err(CompileError::invalid(0, format!("cannot parse text format: {e}"))),
     }
 }
 

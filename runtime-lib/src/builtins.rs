@@ -31,60 +31,29 @@ extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u64, val: u32, len: u64
     1
 }
 
-extern "C" fn memory_copy(
-    vmctx: *mut u8,
-    dst_mem: u32,
-    src_mem: u32,
-    dst: u64,
-    src: u64,
-    len: u64,
-) -> u32 {
+extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64) -> u32 {
     let i = inst(vmctx);
     let (d, s) = (&i.memories[dst_mem as usize], &i.memories[src_mem as usize]);
     if !in_bounds(dst, len, d.byte_len()) || !in_bounds(src, len, s.byte_len()) {
         return 0;
     }
-    unsafe {
-        std::ptr::copy(
-            s.base().add(src as usize),
-            d.base().add(dst as usize),
-            len as usize,
-        )
-    };
+    unsafe { std::ptr::copy(s.base().add(src as usize), d.base().add(dst as usize), len as usize) };
     1
 }
 
-pub(crate) fn memory_init(
-    i: &InstanceInner,
-    mem: u32,
-    seg: u32,
-    dst: u64,
-    src: u64,
-    len: u64,
-) -> bool {
+pub(crate) fn memory_init(i: &InstanceInner, mem: u32, seg: u32, dst: u64, src: u64, len: u64) -> bool {
     let m = &i.memories[mem as usize];
     let bytes = i.data_bytes(seg);
     if !in_bounds(dst, len, m.byte_len()) || !in_bounds(src, len, bytes.len() as u64) {
         return false;
     }
     unsafe {
-        std::ptr::copy_nonoverlapping(
-            bytes.as_ptr().add(src as usize),
-            m.base().add(dst as usize),
-            len as usize,
-        )
+        std::ptr::copy_nonoverlapping(bytes.as_ptr().add(src as usize), m.base().add(dst as usize), len as usize)
     };
     true
 }
 
-extern "C" fn memory_init_builtin(
-    vmctx: *mut u8,
-    mem: u32,
-    seg: u32,
-    dst: u64,
-    src: u32,
-    len: u32,
-) -> u32 {
+extern "C" fn memory_init_builtin(vmctx: *mut u8, mem: u32, seg: u32, dst: u64, src: u32, len: u32) -> u32 {
     memory_init(inst(vmctx), mem, seg, dst, src as u64, len as u64) as u32
 }
 
@@ -109,14 +78,7 @@ extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, val: u64, len: u6
     1
 }
 
-extern "C" fn table_copy(
-    vmctx: *mut u8,
-    dst_t: u32,
-    src_t: u32,
-    dst: u64,
-    src: u64,
-    len: u64,
-) -> u32 {
+extern "C" fn table_copy(vmctx: *mut u8, dst_t: u32, src_t: u32, dst: u64, src: u64, len: u64) -> u32 {
     let i = inst(vmctx);
     let (d, s) = (&i.tables[dst_t as usize], &i.tables[src_t as usize]);
     if !in_bounds(dst, len, d.len()) || !in_bounds(src, len, s.len()) {
@@ -126,20 +88,12 @@ extern "C" fn table_copy(
         unsafe { d.elems() }.copy_within(src as usize..(src + len) as usize, dst as usize);
     } else {
         let (de, se) = unsafe { (d.elems(), s.elems()) };
-        de[dst as usize..(dst + len) as usize]
-            .copy_from_slice(&se[src as usize..(src + len) as usize]);
+        de[dst as usize..(dst + len) as usize].copy_from_slice(&se[src as usize..(src + len) as usize]);
     }
     1
 }
 
-pub(crate) fn table_init(
-    i: &InstanceInner,
-    table: u32,
-    seg: u32,
-    dst: u64,
-    src: u64,
-    len: u64,
-) -> bool {
+pub(crate) fn table_init(i: &InstanceInner, table: u32, seg: u32, dst: u64, src: u64, len: u64) -> bool {
     let t = &i.tables[table as usize];
     let items = i.elems[seg as usize].borrow();
     let items: &[u64] = items.as_deref().unwrap_or(&[]);
@@ -147,19 +101,11 @@ pub(crate) fn table_init(
         return false;
     }
     let elems = unsafe { t.elems() };
-    elems[dst as usize..(dst + len) as usize]
-        .copy_from_slice(&items[src as usize..(src + len) as usize]);
+    elems[dst as usize..(dst + len) as usize].copy_from_slice(&items[src as usize..(src + len) as usize]);
     true
 }
 
-extern "C" fn table_init_builtin(
-    vmctx: *mut u8,
-    table: u32,
-    seg: u32,
-    dst: u64,
-    src: u32,
-    len: u32,
-) -> u32 {
+extern "C" fn table_init_builtin(vmctx: *mut u8, table: u32, seg: u32, dst: u64, src: u32, len: u32) -> u32 {
     table_init(inst(vmctx), table, seg, dst, src as u64, len as u64) as u32
 }
 
@@ -222,17 +168,8 @@ mod tests {
     #[test]
     fn table_matches_the_abi_list() {
         assert_eq!(std::mem::size_of::<Table>(), Builtin::ALL.len() * 8);
-        assert_eq!(
-            std::mem::offset_of!(Table, raise) as u32,
-            Builtin::Raise.offset()
-        );
-        assert_eq!(
-            std::mem::offset_of!(Table, memory_init) as u32,
-            Builtin::MemoryInit.offset()
-        );
-        assert_eq!(
-            std::mem::offset_of!(Table, elem_drop) as u32,
-            Builtin::ElemDrop.offset()
-        );
+        assert_eq!(std::mem::offset_of!(Table, raise) as u32, Builtin::Raise.offset());
+        assert_eq!(std::mem::offset_of!(Table, memory_init) as u32, Builtin::MemoryInit.offset());
+        assert_eq!(std::mem::offset_of!(Table, elem_drop) as u32, Builtin::ElemDrop.offset());
     }
 }

@@ -36,16 +36,14 @@ impl<'a> Caller<'a> {
     pub fn memory(&mut self) -> Result<&mut [u8], HostTrap> {
         let inst = unsafe { crate::instance::InstanceInner::from_vmctx(self.vmctx) }
             .ok_or_else(|| HostTrap::Error("host function called without an instance".into()))?;
-        inst.default_memory_slice()
-            .ok_or_else(|| HostTrap::Error("the calling module exports no memory".into()))
+        inst.default_memory_slice().ok_or_else(|| HostTrap::Error("the calling module exports no memory".into()))
     }
 
     /// The WASI state of the calling instance.
     pub fn wasi(&mut self) -> Result<&mut WasiCtx, HostTrap> {
         let inst = unsafe { crate::instance::InstanceInner::from_vmctx(self.vmctx) }
             .ok_or_else(|| HostTrap::Error("host function called without an instance".into()))?;
-        inst.wasi_mut()
-            .ok_or_else(|| HostTrap::Error("the instance was created without WASI".into()))
+        inst.wasi_mut().ok_or_else(|| HostTrap::Error("the instance was created without WASI".into()))
     }
 }
 
@@ -79,13 +77,8 @@ pub const HOST_FAILED: u32 = 0xffff;
 pub unsafe extern "C" fn host_array_call(ctx: *mut u8, values: *mut ValRaw) -> u32 {
     let ctx = unsafe { &*(ctx as *const HostFuncCtx) };
     let slots = unsafe { std::slice::from_raw_parts_mut(values, ctx.slots) };
-    let mut caller = Caller {
-        vmctx: ctx.caller_vmctx.get(),
-        _marker: std::marker::PhantomData,
-    };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (ctx.body)(&mut caller, slots)
-    }));
+    let mut caller = Caller { vmctx: ctx.caller_vmctx.get(), _marker: std::marker::PhantomData };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (ctx.body)(&mut caller, slots)));
     let outcome = match result {
         Ok(Ok(())) => return HOST_OK,
         Ok(Err(t)) => t,

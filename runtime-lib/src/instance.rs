@@ -39,10 +39,7 @@ impl Module {
         }
         crate::code::register(desc);
         let types: &[TypeDesc] = unsafe { desc.types.as_slice() };
-        let type_ids = types
-            .iter()
-            .map(|t| types::intern(unsafe { t.encoding.as_slice() }))
-            .collect();
+        let type_ids = types.iter().map(|t| types::intern(unsafe { t.encoding.as_slice() })).collect();
         Ok(Module(Arc::new(ModuleInner { desc, type_ids })))
     }
 
@@ -57,10 +54,7 @@ impl Module {
     /// `(module, name, kind)` of each import, in order.
     pub fn imports(&self) -> Vec<(&'static str, &'static str, u32)> {
         let imports: &[ImportDesc] = unsafe { self.0.desc.imports.as_slice() };
-        imports
-            .iter()
-            .map(|i| unsafe { (i.module.as_str(), i.name.as_str(), i.kind) })
-            .collect()
+        imports.iter().map(|i| unsafe { (i.module.as_str(), i.name.as_str(), i.kind) }).collect()
     }
 
     /// The type of function `index`.
@@ -71,10 +65,7 @@ impl Module {
 
     pub fn type_at(&self, type_index: u32) -> FuncType {
         let t = &unsafe { self.0.desc.types.as_slice::<TypeDesc>() }[type_index as usize];
-        FuncType::decode(unsafe { t.encoding.as_slice() }).unwrap_or(FuncType {
-            params: vec![],
-            results: vec![],
-        })
+        FuncType::decode(unsafe { t.encoding.as_slice() }).unwrap_or_else(|| FuncType::new(&[], &[]))
     }
 }
 
@@ -98,9 +89,7 @@ impl Default for Store {
 
 impl Store {
     pub fn new() -> Store {
-        Store(Arc::new(StoreInner {
-            limits: Box::new(UnsafeCell::new(VMLimits::default())),
-        }))
+        Store(Arc::new(StoreInner { limits: Box::new(UnsafeCell::new(VMLimits::default())) }))
     }
 }
 
@@ -139,11 +128,7 @@ impl StackLimitGuard {
             return StackLimitGuard { limits, set: false };
         }
         let bottom = thread_stack_bottom();
-        l.stack_limit = if bottom == 0 {
-            0
-        } else {
-            (bottom + STACK_RESERVE) as u64
-        };
+        l.stack_limit = if bottom == 0 { 0 } else { (bottom + STACK_RESERVE) as u64 };
         StackLimitGuard { limits, set: true }
     }
 }
@@ -236,8 +221,7 @@ impl InstanceInner {
         }
         // A host context (`VMHostCtx`) keeps zero where a vmctx keeps its
         // instance pointer; the magic and back pointer confirm the rest.
-        let p =
-            unsafe { *(vmctx.add(vmctx::OFF_INSTANCE as usize) as *const *const InstanceInner) };
+        let p = unsafe { *(vmctx.add(vmctx::OFF_INSTANCE as usize) as *const *const InstanceInner) };
         if p.is_null() || !(p as usize).is_multiple_of(std::mem::align_of::<InstanceInner>()) {
             return None;
         }
@@ -253,9 +237,7 @@ impl InstanceInner {
     /// runs, so nothing else accesses the memory during the borrow.
     #[allow(clippy::mut_from_ref)]
     pub(crate) fn default_memory_slice(&self) -> Option<&mut [u8]> {
-        let mem = self
-            .export_memory("memory")
-            .or_else(|| self.memories.first().cloned())?;
+        let mem = self.export_memory("memory").or_else(|| self.memories.first().cloned())?;
         // The memory outlives this borrow: the instance holds it.
         Some(unsafe { std::slice::from_raw_parts_mut(mem.base(), mem.byte_len() as usize) })
     }
@@ -267,9 +249,7 @@ impl InstanceInner {
 
     fn export_memory(&self, name: &str) -> Option<Memory> {
         let exports: &[ExportDesc] = unsafe { self.module.0.desc.exports.as_slice() };
-        let e = exports
-            .iter()
-            .find(|e| e.kind == KIND_MEMORY && unsafe { e.name.as_str() } == name)?;
+        let e = exports.iter().find(|e| e.kind == KIND_MEMORY && unsafe { e.name.as_str() } == name)?;
         self.memories.get(e.index as usize).cloned()
     }
 
@@ -313,18 +293,12 @@ impl InstanceInner {
 }
 
 fn import_mismatch(module: &str, name: &str, what: &str) -> InstantiateError {
-    InstantiateError::Link(format!(
-        "incompatible import type for `{module}::{name}`: {what}"
-    ))
+    InstantiateError::Link(format!("incompatible import type for `{module}::{name}`: {what}"))
 }
 
 impl Instance {
     /// Instantiates `module` with `imports` given in the module's import order.
-    pub fn new(
-        store: &Store,
-        module: &Module,
-        imports: &[Extern],
-    ) -> Result<Instance, InstantiateError> {
+    pub fn new(store: &Store, module: &Module, imports: &[Extern]) -> Result<Instance, InstantiateError> {
         Self::with_wasi(store, module, imports, None)
     }
 
@@ -357,9 +331,7 @@ impl Instance {
         let offsets = VMOffsets::new(counts);
         let vmctx = unsafe { std::alloc::alloc_zeroed(vmctx_layout(&offsets)) };
         if vmctx.is_null() {
-            return Err(InstantiateError::Resource(
-                "out of memory allocating an instance".into(),
-            ));
+            return Err(InstantiateError::Resource("out of memory allocating an instance".into()));
         }
         let data: &[DataDesc] = unsafe { desc.data.as_slice() };
         let elems: &[ElemDesc] = unsafe { desc.elems.as_slice() };
@@ -385,9 +357,7 @@ impl Instance {
                     let max_ok = want.max_pages == NO_MAX || mem.max_pages() <= want.max_pages;
                     if mem.pages() < want.min_pages
                         || !max_ok
-                        || (want.max_pages != NO_MAX
-                            && mem.max_pages() == 65536
-                            && want.max_pages < 65536)
+                        || (want.max_pages != NO_MAX && mem.max_pages() == 65536 && want.max_pages < 65536)
                     {
                         unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
                         return Err(import_mismatch(m, n, "memory limits differ"));
@@ -401,7 +371,8 @@ impl Instance {
                         (_, None) => false,
                         (w, Some(h)) => h <= w,
                     };
-                    if t.elem_type() as u32 != want.elem_type || t.len() < want.min || !max_ok {
+                    let want_elem: &[u8] = unsafe { want.elem_encoding.as_slice() };
+                    if t.elem_encoding() != want_elem || t.len() < want.min || !max_ok {
                         unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
                         return Err(import_mismatch(m, n, "table type differs"));
                     }
@@ -409,7 +380,11 @@ impl Instance {
                 }
                 (KIND_GLOBAL, Extern::Global(g)) => {
                     let want = &global_descs[d.index as usize];
-                    if g.ty as u32 != want.ty || g.mutable != (want.mutable != 0) {
+                    let want_ty: &[u8] = unsafe { want.encoding.as_slice() };
+                    // Mutable globals are invariant, immutable ones covariant.
+                    let ty_ok =
+                        if g.mutable { &*g.encoding == want_ty } else { types::val_subtype(&g.encoding, want_ty) };
+                    if !ty_ok || g.mutable != (want.mutable != 0) {
                         unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
                         return Err(import_mismatch(m, n, "global type differs"));
                     }
@@ -441,12 +416,9 @@ impl Instance {
         for md in &memory_descs[desc.num_imported_memories as usize..] {
             let max = (md.max_pages != NO_MAX).then_some(md.max_pages);
             if md.flags & MEMORY_FLAG_64 != 0 {
-                return Err(InstantiateError::Resource(
-                    "memory64 is not supported".into(),
-                ));
+                return Err(InstantiateError::Resource("memory64 is not supported".into()));
             }
-            inst.memories
-                .push(Memory::new(md.min_pages, max).map_err(InstantiateError::Resource)?);
+            inst.memories.push(Memory::new(md.min_pages, max).map_err(InstantiateError::Resource)?);
         }
         let inst = Arc::new(inst);
         // From here on `inst` owns the vmctx; fill it in.
@@ -487,11 +459,7 @@ impl Instance {
             };
             unsafe { *slot = value };
         }
-        for (i, f) in funcs
-            .iter()
-            .enumerate()
-            .skip(desc.num_imported_funcs as usize)
-        {
+        for (i, f) in funcs.iter().enumerate().skip(desc.num_imported_funcs as usize) {
             unsafe {
                 *inst.funcref_ptr(i as u32) = VMFuncRef {
                     wasm_call: f.wasm_call,
@@ -519,21 +487,18 @@ impl Instance {
         // Defined globals keep no owner of their own (that would be a cycle);
         // `export` hands out handles that hold the instance.
         let owner: Arc<dyn std::any::Any + Send + Sync> = Arc::new(());
-        for (i, gd) in global_descs
-            .iter()
-            .enumerate()
-            .skip(desc.num_imported_globals as usize)
-        {
+        for (i, gd) in global_descs.iter().enumerate().skip(desc.num_imported_globals as usize) {
             let slot = unsafe {
-                vmctx.add(offsets.global_storage(i as u32 - desc.num_imported_globals) as usize)
-                    as *mut ValRaw
+                vmctx.add(offsets.global_storage(i as u32 - desc.num_imported_globals) as usize) as *mut ValRaw
             };
             write(offsets.global_ptr(i as u32), slot as u64);
             let v = inst.eval(&gd.init).map_err(InstantiateError::Trap)?;
             unsafe { *slot = v };
+            let encoding: Arc<[u8]> = unsafe { gd.encoding.as_slice::<u8>() }.into();
             inst_mut.globals.push(Global {
                 ptr: slot,
                 ty: gd.ty as u8,
+                encoding,
                 mutable: gd.mutable != 0,
                 _owner: owner.clone(),
             });
@@ -542,10 +507,8 @@ impl Instance {
         for td in &table_descs[desc.num_imported_tables as usize..] {
             let init = inst.eval(&td.init).map_err(InstantiateError::Trap)?.u64();
             let max = (td.max != NO_MAX).then_some(td.max);
-            inst_mut.tables.push(
-                Table::new(td.elem_type as u8, td.min, max, init)
-                    .map_err(InstantiateError::Resource)?,
-            );
+            let enc = unsafe { td.elem_encoding.as_slice::<u8>() }.to_vec();
+            inst_mut.tables.push(Table::with_encoding(enc, td.min, max, init).map_err(InstantiateError::Resource)?);
         }
         for (i, t) in inst.tables.iter().enumerate() {
             write(offsets.table_def(i as u32), t.def_ptr() as u64);
@@ -560,32 +523,22 @@ impl Instance {
             inst_mut.elems.push(RefCell::new(Some(vals)));
         }
         let instance = Instance(inst);
-        instance
-            .init_segments_and_start(elems, data)
-            .inspect_err(|_| {
-                // Segments applied before the trap may have stored this
-                // instance's functions into imported tables, where other
-                // instances can still call them: keep it alive.
-                std::mem::forget(instance.clone());
-            })?;
+        instance.init_segments_and_start(elems, data).inspect_err(|_| {
+            // Segments applied before the trap may have stored this
+            // instance's functions into imported tables, where other
+            // instances can still call them: keep it alive.
+            std::mem::forget(instance.clone());
+        })?;
         Ok(instance)
     }
 
-    fn init_segments_and_start(
-        &self,
-        elems: &[ElemDesc],
-        data: &[DataDesc],
-    ) -> Result<(), InstantiateError> {
+    fn init_segments_and_start(&self, elems: &[ElemDesc], data: &[DataDesc]) -> Result<(), InstantiateError> {
         let instance = self;
         let desc = self.0.module.0.desc;
         for (i, e) in elems.iter().enumerate() {
             match e.mode {
                 SEG_ACTIVE => {
-                    let offset = instance
-                        .0
-                        .eval(&e.offset)
-                        .map_err(InstantiateError::Trap)?
-                        .u64();
+                    let offset = instance.0.eval(&e.offset).map_err(InstantiateError::Trap)?.u64();
                     let n = instance.0.elems[i].borrow().as_ref().map_or(0, |v| v.len()) as u64;
                     if !crate::builtins::table_init(&instance.0, e.table, i as u32, offset, 0, n) {
                         return Err(InstantiateError::Trap(trap_error(Trap::TableOutOfBounds)));
@@ -598,11 +551,7 @@ impl Instance {
         }
         for (i, d) in data.iter().enumerate() {
             if d.mode == SEG_ACTIVE {
-                let offset = instance
-                    .0
-                    .eval(&d.offset)
-                    .map_err(InstantiateError::Trap)?
-                    .u64();
+                let offset = instance.0.eval(&d.offset).map_err(InstantiateError::Trap)?.u64();
                 let len = d.bytes.len;
                 if !crate::builtins::memory_init(&instance.0, d.memory, i as u32, offset, 0, len) {
                     return Err(InstantiateError::Trap(trap_error(Trap::MemoryOutOfBounds)));
@@ -622,9 +571,7 @@ impl Instance {
     pub fn export(&self, name: &str) -> Option<Extern> {
         let inner = &self.0;
         let exports: &[ExportDesc] = unsafe { inner.module.0.desc.exports.as_slice() };
-        let e = exports
-            .iter()
-            .find(|e| unsafe { e.name.as_str() } == name)?;
+        let e = exports.iter().find(|e| unsafe { e.name.as_str() } == name)?;
         Some(match e.kind {
             KIND_FUNC => Extern::Func(self.func(e.index)),
             KIND_MEMORY => Extern::Memory(inner.memories[e.index as usize].clone()),
@@ -643,10 +590,7 @@ impl Instance {
     /// Export names with their kinds.
     pub fn export_names(&self) -> Vec<(&'static str, u32)> {
         let exports: &[ExportDesc] = unsafe { self.0.module.0.desc.exports.as_slice() };
-        exports
-            .iter()
-            .map(|e| (unsafe { e.name.as_str() }, e.kind))
-            .collect()
+        exports.iter().map(|e| (unsafe { e.name.as_str() }, e.kind)).collect()
     }
 
     fn func(&self, index: u32) -> Func {
@@ -654,12 +598,7 @@ impl Instance {
         let ty = types::encoding(unsafe { (*ptr).type_id })
             .and_then(|e| FuncType::decode(&e))
             .unwrap_or_else(|| self.0.module.func_type(index));
-        Func {
-            ptr,
-            ty,
-            host: None,
-            _owner: Arc::new(self.0.clone()),
-        }
+        Func { ptr, ty, host: None, _owner: Arc::new(self.0.clone()) }
     }
 
     pub fn module(&self) -> &Module {
@@ -668,11 +607,7 @@ impl Instance {
 }
 
 pub(crate) fn trap_error(trap: Trap) -> Error {
-    Error::Trap {
-        trap,
-        message: None,
-        backtrace: Vec::new(),
-    }
+    Error::Trap { trap, message: None, backtrace: Vec::new() }
 }
 
 impl Extern {

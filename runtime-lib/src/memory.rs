@@ -53,10 +53,7 @@ impl Memory {
             return Err("cannot reserve address space for a linear memory".into());
         }
         let mem = Memory(Arc::new(MemoryInner {
-            def: Box::new(std::cell::UnsafeCell::new(VMMemoryDef {
-                base: base as u64,
-                length: 0,
-            })),
+            def: Box::new(std::cell::UnsafeCell::new(VMMemoryDef { base: base as u64, length: 0 })),
             max_pages,
             grow_lock: Mutex::new(()),
         }));

@@ -10,6 +10,8 @@ struct TableInner {
     def: Box<UnsafeCell<VMTableDef>>,
     elems: UnsafeCell<Vec<u64>>,
     elem_type: u8,
+    /// The full element type (see `types`), for import matching.
+    elem_encoding: Vec<u8>,
     max: Option<u64>,
     lock: Mutex<()>,
 }
@@ -24,19 +26,24 @@ pub struct Table(Arc<TableInner>);
 const MAX_TABLE_ELEMS: u64 = 10_000_000;
 
 impl Table {
+    /// A table of nullable `funcref` or `externref` (`elem_type` a TY_* code).
     pub fn new(elem_type: u8, min: u64, max: Option<u64>, init: u64) -> Result<Table, String> {
+        Self::with_encoding(crate::types::encode_simple(elem_type), min, max, init)
+    }
+
+    /// A table whose element type is given by its full encoding.
+    pub fn with_encoding(elem_encoding: Vec<u8>, min: u64, max: Option<u64>, init: u64) -> Result<Table, String> {
+        let elem_type = crate::types::representation(&elem_encoding);
         if min > MAX_TABLE_ELEMS {
             return Err("table too large".into());
         }
         let mut elems = vec![init; min as usize];
-        let def = VMTableDef {
-            base: elems.as_mut_ptr() as u64,
-            length: min,
-        };
+        let def = VMTableDef { base: elems.as_mut_ptr() as u64, length: min };
         Ok(Table(Arc::new(TableInner {
             def: Box::new(UnsafeCell::new(def)),
             elems: UnsafeCell::new(elems),
             elem_type,
+            elem_encoding,
             max,
             lock: Mutex::new(()),
         })))
@@ -47,6 +54,9 @@ impl Table {
     }
     pub fn elem_type(&self) -> u8 {
         self.0.elem_type
+    }
+    pub fn elem_encoding(&self) -> &[u8] {
+        &self.0.elem_encoding
     }
     pub fn max(&self) -> Option<u64> {
         self.0.max

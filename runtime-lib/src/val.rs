@@ -90,10 +90,7 @@ impl Func {
     /// A host function of type `ty`.
     pub fn host(ty: FuncType, body: Arc<HostFnBody>) -> Func {
         let ctx = Box::new(HostFuncCtx {
-            header: VMHostCtx {
-                array_call: host_array_call as *const () as u64,
-                reserved: [0; 3],
-            },
+            header: VMHostCtx { array_call: host_array_call as *const () as u64, reserved: [0; 3] },
             slots: ty.params.len().max(ty.results.len()),
             caller_vmctx: std::cell::Cell::new(std::ptr::null_mut()),
             body: body.clone(),
@@ -105,15 +102,7 @@ impl Func {
             vmctx: &*ctx as *const HostFuncCtx as u64,
         });
         let ptr = &*funcref as *const VMFuncRef;
-        Func {
-            ptr,
-            ty,
-            host: Some(body),
-            _owner: Arc::new(HostOwner {
-                _ctx: ctx,
-                _funcref: funcref,
-            }),
-        }
+        Func { ptr, ty, host: Some(body), _owner: Arc::new(HostOwner { _ctx: ctx, _funcref: funcref }) }
     }
 
     pub fn ty(&self) -> &FuncType {
@@ -127,9 +116,7 @@ impl Func {
 
     /// Calls the function with type-checked arguments.
     pub fn call(&self, args: &[Val]) -> Result<Vec<Val>, CallError> {
-        if args.len() != self.ty.params.len()
-            || args.iter().zip(&self.ty.params).any(|(a, t)| a.ty() != *t)
-        {
+        if args.len() != self.ty.params.len() || args.iter().zip(&self.ty.params).any(|(a, t)| a.ty() != *t) {
             return Err(CallError::BadArguments);
         }
         let n = self.ty.params.len().max(self.ty.results.len()).max(1);
@@ -138,13 +125,7 @@ impl Func {
             *slot = a.to_raw();
         }
         unsafe { call_raw(self.ptr, &mut slots) }.map_err(CallError::Trap)?;
-        Ok(self
-            .ty
-            .results
-            .iter()
-            .zip(&slots)
-            .map(|(t, raw)| Val::from_raw(*t, *raw))
-            .collect())
+        Ok(self.ty.results.iter().zip(&slots).map(|(t, raw)| Val::from_raw(*t, *raw)).collect())
     }
 }
 
@@ -170,8 +151,7 @@ impl std::fmt::Display for CallError {
 /// and results.
 pub unsafe fn call_raw(f: *const VMFuncRef, slots: &mut [ValRaw]) -> Result<(), Error> {
     let f = unsafe { &*f };
-    let entry: unsafe extern "C" fn(u64, *mut ValRaw) -> u32 =
-        unsafe { std::mem::transmute(f.array_call as usize) };
+    let entry: unsafe extern "C" fn(u64, *mut ValRaw) -> u32 = unsafe { std::mem::transmute(f.array_call as usize) };
     let limits = crate::instance::limits_of(f.vmctx);
     let _guard = crate::instance::StackLimitGuard::enter(limits);
     let mut status = 0;
@@ -190,6 +170,8 @@ pub unsafe fn call_raw(f: *const VMFuncRef, slots: &mut [ValRaw]) -> Result<(), 
 pub struct Global {
     pub(crate) ptr: *mut ValRaw,
     pub(crate) ty: u8,
+    /// The full value type (see `types`), for import matching.
+    pub(crate) encoding: Arc<[u8]>,
     pub(crate) mutable: bool,
     pub(crate) _owner: Arc<dyn Any + Send + Sync>,
 }
@@ -208,6 +190,7 @@ impl Global {
         Global {
             ptr,
             ty: val.ty(),
+            encoding: crate::types::encode_simple(val.ty()).into(),
             mutable,
             _owner: Arc::new(GlobalBox(b)),
         }

@@ -16,12 +16,7 @@ fn expect_clean_error(input: &Path, what: &str) {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{what}: expected exit status 1, got {}: {stderr}",
-        out.status
-    );
+    assert_eq!(out.status.code(), Some(1), "{what}: expected exit status 1, got {}: {stderr}", out.status);
     assert!(stderr.starts_with("error: "), "{what}: {stderr}");
     assert!(!stderr.contains("panicked"), "{what}: {stderr}");
 }
@@ -32,13 +27,7 @@ fn expect_clean_error(input: &Path, what: &str) {
 fn check(path: &Path, bytes: &[u8], what: &str) -> usize {
     std::fs::write(path, bytes).unwrap();
     if wasmparser::Validator::new().validate_all(bytes).is_ok() {
-        let out = wasmc()
-            .arg("build")
-            .arg(path)
-            .arg("--emit")
-            .arg("obj")
-            .output()
-            .unwrap();
+        let out = wasmc().arg("build").arg(path).arg("--emit").arg("obj").output().unwrap();
         assert!(out.status.success(), "{what}: valid module refused");
         0
     } else {
@@ -63,16 +52,9 @@ fn truncated_and_random_inputs_give_clean_errors() {
     let wasm = sample_module();
     let mut rejected = 0;
     for len in 0..wasm.len() {
-        rejected += check(
-            &dir.join(format!("trunc{len}.wasm")),
-            &wasm[..len],
-            &format!("truncated to {len} bytes"),
-        );
+        rejected += check(&dir.join(format!("trunc{len}.wasm")), &wasm[..len], &format!("truncated to {len} bytes"));
     }
-    assert!(
-        rejected > wasm.len() / 2,
-        "most truncations must be rejected"
-    );
+    assert!(rejected > wasm.len() / 2, "most truncations must be rejected");
     let mut seed: u64 = 0x9e3779b97f4a7c15;
     for i in 0..50 {
         let mut bytes = b"\0asm\x01\0\0\0".to_vec();
@@ -85,29 +67,18 @@ fn truncated_and_random_inputs_give_clean_errors() {
         if i % 2 == 1 {
             bytes.drain(..8); // not even a header
         }
-        rejected += check(
-            &dir.join(format!("random{i}.wasm")),
-            &bytes,
-            &format!("random input {i}"),
-        );
+        rejected += check(&dir.join(format!("random{i}.wasm")), &bytes, &format!("random input {i}"));
     }
-    assert!(
-        rejected > wasm.len() / 2 + 25,
-        "most random inputs must be rejected"
-    );
+    assert!(rejected > wasm.len() / 2 + 25, "most random inputs must be rejected");
     expect_clean_error(&dir.join("does-not-exist.wasm"), "missing file");
 }
 
 fn spec_dir() -> PathBuf {
-    std::env::var_os("WASMC_SPEC_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/testsuite/core"))
+    std::env::var_os("WASMC_SPEC_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/testsuite/core"))
 }
 
 fn wast_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("spec testsuite at {}: {e}", dir.display()))
-    {
+    for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("spec testsuite at {}: {e}", dir.display())) {
         let p = e.unwrap().path();
         if p.is_dir() {
             wast_files(&p, out);
@@ -140,17 +111,10 @@ fn rejected_modules() -> Vec<(String, Vec<u8>, &'static str)> {
                 wast::WastDirective::AssertInvalid { module, .. } => module,
                 _ => continue,
             };
-            let name = format!(
-                "{}:{}",
-                f.strip_prefix(spec_dir()).unwrap_or(&f).display(),
-                line + 1
-            );
+            let name = format!("{}:{}", f.strip_prefix(spec_dir()).unwrap_or(&f).display(), line + 1);
             match module {
                 wast::QuoteWat::QuoteModule(_, parts) => {
-                    let src: Vec<u8> = parts
-                        .iter()
-                        .flat_map(|(_, p)| p.iter().copied().chain([b' ']))
-                        .collect();
+                    let src: Vec<u8> = parts.iter().flat_map(|(_, p)| p.iter().copied().chain([b' '])).collect();
                     let mut text = b"(module ".to_vec();
                     text.extend(src);
                     text.push(b')');

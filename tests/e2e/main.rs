@@ -6,16 +6,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod bad_input;
+mod tail;
 
 fn wasmc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasmc"))
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -25,15 +23,8 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run_ok(mut cmd: Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(out.status.success(), "{cmd:?} failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     out
 }
 
@@ -48,15 +39,9 @@ fn hello_example_prints_its_arguments() {
     let dir = scratch("hello");
     let exe = dir.join("hello");
     build(&repo().join("examples/hello/hello.wat"), &exe);
-    let out = Command::new(&exe)
-        .args(["one", "two words", "-x"])
-        .output()
-        .unwrap();
+    let out = Command::new(&exe).args(["one", "two words", "-x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "hello from wasmc! arguments:\none\ntwo words\n-x\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello from wasmc! arguments:\none\ntwo words\n-x\n");
 }
 
 #[test]
@@ -70,9 +55,7 @@ fn invoke_calls_an_export_and_prints_results() {
     )
     .unwrap();
     let mut cmd = wasmc();
-    cmd.arg("run")
-        .arg(&wat)
-        .args(["--invoke", "mul", "-7", "1.25"]);
+    cmd.arg("run").arg(&wat).args(["--invoke", "mul", "-7", "1.25"]);
     let out = run_ok(cmd);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "-21\n2.5\n");
 }
@@ -81,11 +64,7 @@ fn clang(args: &[&str]) {
     let out = Command::new("clang").args(args).output().unwrap_or_else(|e| {
         panic!("clang is required for this test (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32): {e}")
     });
-    assert!(
-        out.status.success(),
-        "clang {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "clang {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Each C program in programs/ gives the same stdout and exit status built
@@ -103,30 +82,14 @@ fn c_programs_match_their_native_builds() {
     assert!(programs.len() >= 2);
     for src in programs {
         let stem = src.file_stem().unwrap().to_string_lossy().into_owned();
-        let (wasm, native, exe) = (
-            dir.join(format!("{stem}.wasm")),
-            dir.join(format!("{stem}.native")),
-            dir.join(&stem),
-        );
+        let (wasm, native, exe) =
+            (dir.join(format!("{stem}.wasm")), dir.join(format!("{stem}.native")), dir.join(&stem));
         let s = src.to_str().unwrap();
-        clang(&[
-            "--target=wasm32-wasi",
-            "-O2",
-            s,
-            "-o",
-            wasm.to_str().unwrap(),
-            "-lm",
-        ]);
+        clang(&["--target=wasm32-wasi", "-O2", s, "-o", wasm.to_str().unwrap(), "-lm"]);
         clang(&["-O2", s, "-o", native.to_str().unwrap(), "-lm"]);
         build(&wasm, &exe);
         let args = ["first", "with space", "ünïcode", ""];
-        let run = |p: &Path| {
-            Command::new(p)
-                .args(args)
-                .env("WASMC_TEST_VAR", "value=with=equals")
-                .output()
-                .unwrap()
-        };
+        let run = |p: &Path| Command::new(p).args(args).env("WASMC_TEST_VAR", "value=with=equals").output().unwrap();
         let (n, w) = (run(&native), run(&exe));
         assert_eq!(
             String::from_utf8_lossy(&w.stdout),
@@ -134,11 +97,7 @@ fn c_programs_match_their_native_builds() {
             "{stem}: stdout differs (stderr: {})",
             String::from_utf8_lossy(&w.stderr)
         );
-        assert_eq!(
-            w.status.code(),
-            n.status.code(),
-            "{stem}: exit status differs"
-        );
+        assert_eq!(w.status.code(), n.status.code(), "{stem}: exit status differs");
     }
 }
 
@@ -148,41 +107,21 @@ fn c_programs_match_their_native_builds() {
 fn traps_report_kind_and_backtrace() {
     use std::os::unix::process::ExitStatusExt;
     let dir = scratch("traps");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/e2e/traps"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(repo().join("tests/e2e/traps")).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
     assert!(cases.len() >= 9);
     for wat in cases {
         let text = std::fs::read_to_string(&wat).unwrap();
-        let expect = text
-            .lines()
-            .next()
-            .unwrap()
-            .strip_prefix(";; expect: ")
-            .expect("first line names the trap");
+        let expect = text.lines().next().unwrap().strip_prefix(";; expect: ").expect("first line names the trap");
         let exe = dir.join(wat.file_stem().unwrap());
         build(&wat, &exe);
         let out = Command::new(&exe).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(
-            out.status.signal(),
-            None,
-            "{}: killed by a signal",
-            wat.display()
-        );
+        assert_eq!(out.status.signal(), None, "{}: killed by a signal", wat.display());
         assert_eq!(out.status.code(), Some(134), "{}: {stderr}", wat.display());
-        assert!(
-            stderr.starts_with(&format!("wasm trap: {expect}\n")),
-            "{}: {stderr}",
-            wat.display()
-        );
-        assert!(
-            stderr.contains("wasm backtrace:\n    0: "),
-            "{}: {stderr}",
-            wat.display()
-        );
+        assert!(stderr.starts_with(&format!("wasm trap: {expect}\n")), "{}: {stderr}", wat.display());
+        assert!(stderr.contains("wasm backtrace:\n    0: "), "{}: {stderr}", wat.display());
     }
 }
 
@@ -190,18 +129,8 @@ fn traps_report_kind_and_backtrace() {
 fn executables_refuse_unknown_imports_at_build_time() {
     let dir = scratch("imports");
     let wat = dir.join("m.wat");
-    std::fs::write(
-        &wat,
-        r#"(module (import "env" "missing" (func)) (func (export "_start")))"#,
-    )
-    .unwrap();
-    let out = wasmc()
-        .arg("build")
-        .arg(&wat)
-        .arg("-o")
-        .arg(dir.join("m"))
-        .output()
-        .unwrap();
+    std::fs::write(&wat, r#"(module (import "env" "missing" (func)) (func (export "_start")))"#).unwrap();
+    let out = wasmc().arg("build").arg(&wat).arg("-o").arg(dir.join("m")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("import `env::missing`"));
 }
@@ -212,13 +141,7 @@ fn unsupported_features_are_named_with_an_offset() {
     let wat = dir.join("simd.wat");
     std::fs::write(&wat, r#"(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))"#)
         .unwrap();
-    let out = wasmc()
-        .arg("build")
-        .arg(&wat)
-        .arg("--emit")
-        .arg("obj")
-        .output()
-        .unwrap();
+    let out = wasmc().arg("build").arg(&wat).arg("--emit").arg("obj").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("unsupported: simd ("), "{stderr}");

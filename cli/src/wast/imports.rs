@@ -6,10 +6,7 @@
 /// The module names of the imports, in order; `None` when the bytes cannot
 /// be read (the caller must then assume the worst).
 pub fn import_modules(wasm: &[u8]) -> Option<Vec<String>> {
-    let mut r = Reader {
-        bytes: wasm,
-        pos: 0,
-    };
+    let mut r = Reader { bytes: wasm, pos: 0 };
     if r.take(4)? != b"\0asm" || r.take(4)? != [1, 0, 0, 0] {
         return None;
     }
@@ -25,10 +22,7 @@ pub fn import_modules(wasm: &[u8]) -> Option<Vec<String>> {
 }
 
 fn imports_in(section: &[u8]) -> Option<Vec<String>> {
-    let mut r = Reader {
-        bytes: section,
-        pos: 0,
-    };
+    let mut r = Reader { bytes: section, pos: 0 };
     let count = r.leb()?;
     let mut out = Vec::new();
     for _ in 0..count {
@@ -135,10 +129,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(import_modules(&wasm).unwrap(), ["a", "b", "c", "d"]);
-        assert_eq!(
-            import_modules(b"\0asm\x01\0\0\0").unwrap(),
-            Vec::<String>::new()
-        );
+        assert_eq!(import_modules(b"\0asm\x01\0\0\0").unwrap(), Vec::<String>::new());
         assert_eq!(import_modules(b"junk"), None);
     }
 }

@@ -47,11 +47,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions {
-            print: true,
-            stack_size: 16 << 20,
-            trace_unsupported: false,
-        }
+        RunOptions { print: true, stack_size: 16 << 20, trace_unsupported: false }
     }
 }
 
@@ -61,27 +57,17 @@ pub fn run_file(path: &Path, loader: &Loader) -> anyhow::Result<FileReport> {
 }
 
 /// [`run_file`] with options.
-pub fn run_file_with(
-    path: &Path,
-    loader: &Loader,
-    opts: &RunOptions,
-) -> anyhow::Result<FileReport> {
-    let bytes =
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{}: not valid UTF-8", path.display()))?;
+pub fn run_file_with(path: &Path, loader: &Loader, opts: &RunOptions) -> anyhow::Result<FileReport> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not valid UTF-8", path.display()))?;
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()
             .name(format!("wast {}", path.display()))
             .stack_size(opts.stack_size)
             .spawn_scoped(s, || script::run_text(path, &text, loader, opts))?;
-        handle.join().map_err(|p| {
-            anyhow::anyhow!(
-                "{}: script runner panicked: {}",
-                path.display(),
-                panic_message(&*p)
-            )
-        })?
+        handle
+            .join()
+            .map_err(|p| anyhow::anyhow!("{}: script runner panicked: {}", path.display(), panic_message(&*p)))?
     })
 }
 

@@ -53,9 +53,7 @@ impl<T: Clone> Slot<T> {
         match self {
             Slot::Ready(v) => Ok(v.clone()),
             Slot::Unsupported(f) => Err(Stop::Unsupported(f.clone())),
-            Slot::Failed(m) => fail(format!(
-                "{what} is unavailable because it failed earlier: {m}"
-            )),
+            Slot::Failed(m) => fail(format!("{what} is unavailable because it failed earlier: {m}")),
         }
     }
 }
@@ -73,9 +71,7 @@ impl Inst {
         self.taint.borrow().clone()
     }
     fn set_taint(&self, feature: &str) {
-        self.taint
-            .borrow_mut()
-            .get_or_insert_with(|| feature.to_string());
+        self.taint.borrow_mut().get_or_insert_with(|| feature.to_string());
     }
 }
 
@@ -114,9 +110,7 @@ impl InstError {
             InstError::Stop(s) => s,
             InstError::Link(m) => Stop::Fail(format!("unexpected link error: {m}")),
             InstError::Trap(m) => Stop::Fail(format!("unexpected trap during instantiation: {m}")),
-            InstError::Resource(m) => {
-                Stop::Fail(format!("instantiation ran out of resources: {m}"))
-            }
+            InstError::Resource(m) => Stop::Fail(format!("instantiation ran out of resources: {m}")),
         }
     }
 }
@@ -141,16 +135,8 @@ pub struct Modules<'l> {
 impl<'l> Modules<'l> {
     pub fn new(loader: &'l Loader, spectest: HashMap<String, Extern>) -> Self {
         let mut registered = HashMap::new();
-        registered.insert(
-            "spectest".to_string(),
-            Slot::Ready(Exports::Host(std::sync::Arc::new(spectest))),
-        );
-        Modules {
-            loader,
-            store: Store::new(),
-            registered,
-            used_taint: RefCell::new(None),
-        }
+        registered.insert("spectest".to_string(), Slot::Ready(Exports::Host(std::sync::Arc::new(spectest))));
+        Modules { loader, store: Store::new(), registered, used_taint: RefCell::new(None) }
     }
 
     /// Notes that the current directive used `inst`.
@@ -201,12 +187,8 @@ impl<'l> Modules<'l> {
             Ok(_) => Ok(Rejection::Accepted),
             Err(e) => match &e.kind {
                 ErrorKind::Invalid => Ok(Rejection::Invalid),
-                ErrorKind::Unsupported { feature, .. } => {
-                    Err(Stop::Unsupported(feature.to_string()))
-                }
-                ErrorKind::Internal => fail(format!(
-                    "the compiler failed instead of rejecting the module: {e}"
-                )),
+                ErrorKind::Unsupported { feature, .. } => Err(Stop::Unsupported(feature.to_string())),
+                ErrorKind::Internal => fail(format!("the compiler failed instead of rejecting the module: {e}")),
             },
         }
     }
@@ -217,14 +199,8 @@ impl<'l> Modules<'l> {
         let taint = Rc::new(RefCell::new(None));
         for (m, name, _kind) in module.imports() {
             let exports = match self.registered.get(m) {
-                Some(slot) => slot
-                    .get(&format!("registered module \"{m}\""))
-                    .map_err(InstError::Stop)?,
-                None => {
-                    return Err(InstError::Link(format!(
-                        "unknown import: module \"{m}\" is not registered"
-                    )))
-                }
+                Some(slot) => slot.get(&format!("registered module \"{m}\"")).map_err(InstError::Stop)?,
+                None => return Err(InstError::Link(format!("unknown import: module \"{m}\" is not registered"))),
             };
             if let Exports::Instance(inst) = &exports {
                 self.use_inst(inst);
@@ -234,11 +210,7 @@ impl<'l> Modules<'l> {
             }
             match exports.get(name) {
                 Some(e) => imports.push(e),
-                None => {
-                    return Err(InstError::Link(format!(
-                        "unknown import: \"{m}\" \"{name}\""
-                    )))
-                }
+                None => return Err(InstError::Link(format!("unknown import: \"{m}\" \"{name}\""))),
             }
         }
         match Instance::new(&self.store, module, &imports) {

@@ -58,16 +58,8 @@ struct Definition {
 }
 
 /// Parses and runs a script; called on the big-stack thread.
-pub fn run_text(
-    path: &Path,
-    text: &str,
-    loader: &Loader,
-    opts: &RunOptions,
-) -> anyhow::Result<FileReport> {
-    let mut report = FileReport {
-        path: path.to_path_buf(),
-        ..Default::default()
-    };
+pub fn run_text(path: &Path, text: &str, loader: &Loader, opts: &RunOptions) -> anyhow::Result<FileReport> {
+    let mut report = FileReport { path: path.to_path_buf(), ..Default::default() };
     let record_parse_error = |report: &mut FileReport, e: wast::Error| {
         let (line, col) = e.span().linecol_in(text);
         report.failed += 1;
@@ -97,8 +89,7 @@ pub fn run_text(
             return Ok(report);
         }
     };
-    let spectest = spectest::exports(opts.print)
-        .map_err(|e| anyhow::anyhow!("creating the spectest module: {e}"))?;
+    let spectest = spectest::exports(opts.print).map_err(|e| anyhow::anyhow!("creating the spectest module: {e}"))?;
     let mut script = Script {
         modules: Modules::new(loader, spectest),
         current: None,
@@ -113,21 +104,18 @@ pub fn run_text(
         // instance must not run against the previous one.
         let defines = match &directive {
             WastDirective::Module(q) => Some(q.name().map(|id| id.name().to_string())),
-            WastDirective::ModuleInstance { instance, .. } => {
-                Some(instance.map(|id| id.name().to_string()))
-            }
+            WastDirective::ModuleInstance { instance, .. } => Some(instance.map(|id| id.name().to_string())),
             _ => None,
         };
         script.modules.used_taint.replace(None);
-        let mut outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script.directive(directive)))
-                .unwrap_or_else(|p| {
-                    let msg = format!("the engine panicked: {}", panic_message(&*p));
-                    if let Some(name) = defines {
-                        script.set_current(name, Slot::Failed(msg.clone()));
-                    }
-                    Outcome::Fail(msg)
-                });
+        let mut outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script.directive(directive)))
+            .unwrap_or_else(|p| {
+                let msg = format!("the engine panicked: {}", panic_message(&*p));
+                if let Some(name) = defines {
+                    script.set_current(name, Slot::Failed(msg.clone()));
+                }
+                Outcome::Fail(msg)
+            });
         // A failure on an instance that a refused module would have
         // changed is a consequence of that module being unsupported.
         if let (Outcome::Fail(_), Some(feature)) = (&outcome, script.modules.used_taint.take()) {
@@ -139,12 +127,7 @@ pub fn run_text(
             Outcome::Unsupported(feature) => {
                 if opts.trace_unsupported {
                     let (line, col) = span.linecol_in(text);
-                    eprintln!(
-                        "{}:{}:{}: {what}: unsupported: {feature}",
-                        path.display(),
-                        line + 1,
-                        col + 1
-                    );
+                    eprintln!("{}:{}:{}: {what}: unsupported: {feature}", path.display(), line + 1, col + 1);
                 }
                 report.unsupported += 1;
                 *report.unsupported_by_feature.entry(feature).or_default() += 1;
@@ -201,12 +184,7 @@ fn describe(d: &WastDirective<'_>) -> String {
 
 /// Folds a multi-line message onto one line and bounds its length.
 fn one_line(msg: &str) -> String {
-    let mut s = msg
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" / ");
+    let mut s = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" / ");
     if s.len() > 600 {
         let mut end = 600;
         while !s.is_char_boundary(end) {
@@ -219,8 +197,7 @@ fn one_line(msg: &str) -> String {
 }
 
 fn encode(q: &mut QuoteWat<'_>) -> Result<Vec<u8>, Stop> {
-    q.encode()
-        .map_err(|e| Stop::Fail(format!("cannot encode the module: {}", e.message())))
+    q.encode().map_err(|e| Stop::Fail(format!("cannot encode the module: {}", e.message())))
 }
 
 impl Script<'_> {
@@ -239,19 +216,14 @@ impl Script<'_> {
                 let wasm = encode(&mut q);
                 let imports = wasm.as_ref().ok().and_then(|w| import_modules(w));
                 let r = wasm.and_then(|w| self.modules.compile(&w));
-                let def = Definition {
-                    module: Slot::from_result(r.clone()),
-                    imports,
-                };
+                let def = Definition { module: Slot::from_result(r.clone()), imports };
                 if let Some(name) = name {
                     self.definitions.insert(name, def.clone());
                 }
                 self.last_definition = Some(def);
                 Outcome::quiet(r)
             }
-            WastDirective::ModuleInstance {
-                instance, module, ..
-            } => {
+            WastDirective::ModuleInstance { instance, module, .. } => {
                 let def = match module {
                     Some(id) => self.definitions.get(id.name()).cloned(),
                     None => self.last_definition.clone(),
@@ -261,16 +233,13 @@ impl Script<'_> {
                         if let Slot::Unsupported(f) = &def.module {
                             self.modules.taint_importees(def.imports.as_deref(), f);
                         }
-                        def.module.get("the module definition").and_then(|m| {
-                            self.modules.instantiate(&m).map_err(InstError::into_stop)
-                        })
+                        def.module
+                            .get("the module definition")
+                            .and_then(|m| self.modules.instantiate(&m).map_err(InstError::into_stop))
                     }
                     None => fail("unknown module definition"),
                 };
-                self.set_current(
-                    instance.map(|id| id.name().to_string()),
-                    Slot::from_result(r.clone()),
-                );
+                self.set_current(instance.map(|id| id.name().to_string()), Slot::from_result(r.clone()));
                 Outcome::quiet(r)
             }
             WastDirective::Register { name, module, .. } => {
@@ -292,21 +261,13 @@ impl Script<'_> {
                 Ok(Err(trap)) => Outcome::Fail(format!("unexpected trap: {trap}")),
                 Err(s) => Outcome::stopped(s),
             },
-            WastDirective::AssertTrap { exec, message, .. } => {
-                self.expect_trap(self.execute(exec), message)
+            WastDirective::AssertTrap { exec, message, .. } => self.expect_trap(self.execute(exec), message),
+            WastDirective::AssertExhaustion { call, message, .. } => self.expect_trap(self.invoke(&call), message),
+            WastDirective::AssertInvalid { module, message, .. } => self.expect_rejected(module, "invalid", message),
+            WastDirective::AssertMalformed { module, message, .. } => {
+                self.expect_rejected(module, "malformed", message)
             }
-            WastDirective::AssertExhaustion { call, message, .. } => {
-                self.expect_trap(self.invoke(&call), message)
-            }
-            WastDirective::AssertInvalid {
-                module, message, ..
-            } => self.expect_rejected(module, "invalid", message),
-            WastDirective::AssertMalformed {
-                module, message, ..
-            } => self.expect_rejected(module, "malformed", message),
-            WastDirective::AssertUnlinkable {
-                module, message, ..
-            } => self.expect_unlinkable(module, message),
+            WastDirective::AssertUnlinkable { module, message, .. } => self.expect_unlinkable(module, message),
             WastDirective::AssertException { exec, .. } => match self.execute(exec) {
                 Err(s) => Outcome::stopped(s),
                 Ok(r) => Outcome::Fail(format!(
@@ -319,12 +280,9 @@ impl Script<'_> {
             },
             WastDirective::AssertSuspension { exec, .. } => match self.execute(exec) {
                 Err(s) => Outcome::stopped(s),
-                Ok(_) => Outcome::Fail(
-                    "stack switching assertions are not supported by the engine".into(),
-                ),
+                Ok(_) => Outcome::Fail("stack switching assertions are not supported by the engine".into()),
             },
-            WastDirective::AssertInvalidCustom { .. }
-            | WastDirective::AssertMalformedCustom { .. } => {
+            WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
                 Outcome::Fail("custom-section assertions are not supported by the engine".into())
             }
             WastDirective::Thread(_) | WastDirective::Wait { .. } => {
@@ -390,8 +348,7 @@ impl Script<'_> {
                 }
             }
             WastExecute::Wat(w) => {
-                let m = encode(&mut QuoteWat::Wat(w))
-                    .and_then(|b| self.modules.compile_to_instantiate(&b))?;
+                let m = encode(&mut QuoteWat::Wat(w)).and_then(|b| self.modules.compile_to_instantiate(&b))?;
                 match self.modules.instantiate(&m) {
                     Ok(_) => Ok(Ok(Vec::new())),
                     Err(InstError::Trap(t)) => Ok(Err(t)),
@@ -404,13 +361,8 @@ impl Script<'_> {
     fn expect_trap(&self, r: Result<Exec, Stop>, expected: &str) -> Outcome {
         match r {
             Ok(Err(trap)) if trap_message_matches(&trap, expected) => Outcome::Pass,
-            Ok(Err(trap)) => {
-                Outcome::Fail(format!("expected trap \"{expected}\", got trap \"{trap}\""))
-            }
-            Ok(Ok(v)) => Outcome::Fail(format!(
-                "expected trap \"{expected}\", got {}",
-                format_vals(&v)
-            )),
+            Ok(Err(trap)) => Outcome::Fail(format!("expected trap \"{expected}\", got trap \"{trap}\"")),
+            Ok(Ok(v)) => Outcome::Fail(format!("expected trap \"{expected}\", got {}", format_vals(&v))),
             Err(s) => Outcome::stopped(s),
         }
     }
@@ -424,9 +376,7 @@ impl Script<'_> {
         };
         match self.modules.compile_rejected(&bytes) {
             Ok(Rejection::Invalid) => Outcome::Pass,
-            Ok(Rejection::Accepted) => {
-                Outcome::Fail(format!("the module compiled but is {what}: \"{message}\""))
-            }
+            Ok(Rejection::Accepted) => Outcome::Fail(format!("the module compiled but is {what}: \"{message}\"")),
             Err(s) => Outcome::stopped(s),
         }
     }
@@ -439,9 +389,7 @@ impl Script<'_> {
         match self.modules.instantiate(&m) {
             Err(InstError::Link(_)) => Outcome::Pass,
             Ok(_) => Outcome::Fail(format!("the module linked, expected \"{message}\"")),
-            Err(InstError::Trap(t)) => Outcome::Fail(format!(
-                "expected link error \"{message}\", got trap \"{t}\""
-            )),
+            Err(InstError::Trap(t)) => Outcome::Fail(format!("expected link error \"{message}\", got trap \"{t}\"")),
             Err(e) => Outcome::stopped(e.into_stop()),
         }
     }

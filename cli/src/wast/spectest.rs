@@ -21,22 +21,15 @@ pub fn exports(print: bool) -> Result<HashMap<String, Extern>, String> {
     ];
     for (name, params) in funcs {
         let tys: Vec<u8> = params.to_vec();
-        let body = Arc::new(
-            move |_caller: &mut wasmc_rt::Caller<'_>,
-                  slots: &mut [ValRaw]|
-                  -> Result<(), HostTrap> {
-                if print {
-                    for (ty, raw) in tys.iter().zip(slots.iter()) {
-                        println!("{}", format_printed(Val::from_raw(*ty, *raw)));
-                    }
+        let body = Arc::new(move |_caller: &mut wasmc_rt::Caller<'_>, slots: &mut [ValRaw]| -> Result<(), HostTrap> {
+            if print {
+                for (ty, raw) in tys.iter().zip(slots.iter()) {
+                    println!("{}", format_printed(Val::from_raw(*ty, *raw)));
                 }
-                Ok(())
-            },
-        );
-        m.insert(
-            name.to_string(),
-            Extern::Func(Func::host(FuncType::new(params, &[]), body)),
-        );
+            }
+            Ok(())
+        });
+        m.insert(name.to_string(), Extern::Func(Func::host(FuncType::new(params, &[]), body)));
     }
     let globals = [
         ("global_i32", Val::I32(666)),
@@ -47,14 +40,8 @@ pub fn exports(print: bool) -> Result<HashMap<String, Extern>, String> {
     for (name, v) in globals {
         m.insert(name.to_string(), Extern::Global(Global::new(v, false)));
     }
-    m.insert(
-        "table".to_string(),
-        Extern::Table(Table::new(TY_FUNCREF, 10, Some(20), 0)?),
-    );
-    m.insert(
-        "memory".to_string(),
-        Extern::Memory(Memory::new(1, Some(2))?),
-    );
+    m.insert("table".to_string(), Extern::Table(Table::new(TY_FUNCREF, 10, Some(20), 0)?));
+    m.insert("memory".to_string(), Extern::Memory(Memory::new(1, Some(2))?));
     Ok(m)
 }
 

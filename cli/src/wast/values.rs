@@ -43,14 +43,8 @@ enum Family {
 
 fn heap_family(h: &HeapType<'_>) -> Option<Family> {
     match h {
-        HeapType::Abstract {
-            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
-            ..
-        } => Some(Family::Func),
-        HeapType::Abstract {
-            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
-            ..
-        } => Some(Family::Extern),
+        HeapType::Abstract { ty: AbstractHeapType::Func | AbstractHeapType::NoFunc, .. } => Some(Family::Func),
+        HeapType::Abstract { ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern, .. } => Some(Family::Extern),
         _ => None,
     }
 }
@@ -59,12 +53,7 @@ fn heap_family(h: &HeapType<'_>) -> Option<Family> {
 /// mismatch.
 pub fn check_results(actual: &[Val], expected: &[WastRet<'_>]) -> Result<(), String> {
     if actual.len() != expected.len() {
-        return Err(format!(
-            "expected {} results, got {}: {}",
-            expected.len(),
-            actual.len(),
-            format_vals(actual)
-        ));
+        return Err(format!("expected {} results, got {}: {}", expected.len(), actual.len(), format_vals(actual)));
     }
     for (i, (v, e)) in actual.iter().zip(expected).enumerate() {
         let e = match e {
@@ -74,11 +63,7 @@ pub fn check_results(actual: &[Val], expected: &[WastRet<'_>]) -> Result<(), Str
         match matches(v, e) {
             Ok(true) => {}
             Ok(false) => {
-                return Err(format!(
-                    "result {i}: expected {}, got {}",
-                    format_ret(e),
-                    format_val(v)
-                ));
+                return Err(format!("result {i}: expected {}, got {}", format_ret(e), format_val(v)));
             }
             Err(why) => return Err(format!("result {i}: {why}")),
         }
@@ -95,16 +80,10 @@ fn matches(v: &Val, e: &WastRetCore<'_>) -> Result<bool, String> {
         (WastRetCore::F64(p), Val::F64(bits)) => f64_matches(p, *bits),
         (WastRetCore::V128(p), Val::V128(bits)) => v128_matches(p, *bits),
         (WastRetCore::RefNull(h), Val::FuncRef(r)) => {
-            *r == 0
-                && h.as_ref()
-                    .and_then(heap_family)
-                    .is_none_or(|f| f == Family::Func)
+            *r == 0 && h.as_ref().and_then(heap_family).is_none_or(|f| f == Family::Func)
         }
         (WastRetCore::RefNull(h), Val::ExternRef(r)) => {
-            *r == 0
-                && h.as_ref()
-                    .and_then(heap_family)
-                    .is_none_or(|f| f == Family::Extern)
+            *r == 0 && h.as_ref().and_then(heap_family).is_none_or(|f| f == Family::Extern)
         }
         (WastRetCore::RefExtern(None), Val::ExternRef(r)) => *r != 0,
         (WastRetCore::RefExtern(Some(n)), Val::ExternRef(r)) => *r == *n as u64 + 1,
@@ -158,27 +137,12 @@ fn v128_matches(p: &V128Pattern, bits: u128) -> bool {
         u64::from_le_bytes(v)
     };
     match p {
-        V128Pattern::I8x16(l) => l
-            .iter()
-            .enumerate()
-            .all(|(i, x)| lane(i, 1) == *x as u8 as u64),
-        V128Pattern::I16x8(l) => l
-            .iter()
-            .enumerate()
-            .all(|(i, x)| lane(i, 2) == *x as u16 as u64),
-        V128Pattern::I32x4(l) => l
-            .iter()
-            .enumerate()
-            .all(|(i, x)| lane(i, 4) == *x as u32 as u64),
+        V128Pattern::I8x16(l) => l.iter().enumerate().all(|(i, x)| lane(i, 1) == *x as u8 as u64),
+        V128Pattern::I16x8(l) => l.iter().enumerate().all(|(i, x)| lane(i, 2) == *x as u16 as u64),
+        V128Pattern::I32x4(l) => l.iter().enumerate().all(|(i, x)| lane(i, 4) == *x as u32 as u64),
         V128Pattern::I64x2(l) => l.iter().enumerate().all(|(i, x)| lane(i, 8) == *x as u64),
-        V128Pattern::F32x4(l) => l
-            .iter()
-            .enumerate()
-            .all(|(i, x)| f32_matches(x, lane(i, 4) as u32)),
-        V128Pattern::F64x2(l) => l
-            .iter()
-            .enumerate()
-            .all(|(i, x)| f64_matches(x, lane(i, 8))),
+        V128Pattern::F32x4(l) => l.iter().enumerate().all(|(i, x)| f32_matches(x, lane(i, 4) as u32)),
+        V128Pattern::F64x2(l) => l.iter().enumerate().all(|(i, x)| f64_matches(x, lane(i, 8))),
     }
 }
 
@@ -216,30 +180,13 @@ fn format_ret(e: &WastRetCore<'_>) -> String {
         WastRetCore::I32(x) => format_val(&Val::I32(*x)),
         WastRetCore::I64(x) => format_val(&Val::I64(*x)),
         WastRetCore::F32(p) => {
-            format!(
-                "f32:{}",
-                format_nan(p, |v| format!(
-                    "{:?} (0x{:08x})",
-                    f32::from_bits(v.bits),
-                    v.bits
-                ))
-            )
+            format!("f32:{}", format_nan(p, |v| format!("{:?} (0x{:08x})", f32::from_bits(v.bits), v.bits)))
         }
         WastRetCore::F64(p) => {
-            format!(
-                "f64:{}",
-                format_nan(p, |v| format!(
-                    "{:?} (0x{:016x})",
-                    f64::from_bits(v.bits),
-                    v.bits
-                ))
-            )
+            format!("f64:{}", format_nan(p, |v| format!("{:?} (0x{:016x})", f64::from_bits(v.bits), v.bits)))
         }
         WastRetCore::Either(alts) => {
-            format!(
-                "either({})",
-                alts.iter().map(format_ret).collect::<Vec<_>>().join(" | ")
-            )
+            format!("either({})", alts.iter().map(format_ret).collect::<Vec<_>>().join(" | "))
         }
         WastRetCore::RefNull(_) => "ref.null".into(),
         WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),
@@ -267,30 +214,15 @@ mod tests {
         assert!(!f32_matches(&NanPattern::CanonicalNan, 0x7fc0_0001));
         assert!(f32_matches(&NanPattern::ArithmeticNan, 0x7fc0_0001));
         assert!(!f32_matches(&NanPattern::ArithmeticNan, 0x7f80_0001));
-        assert!(f64_matches(
-            &NanPattern::CanonicalNan,
-            0xfff8_0000_0000_0000
-        ));
-        assert!(f64_matches(
-            &NanPattern::ArithmeticNan,
-            0x7ff8_0000_0000_0001
-        ));
-        assert!(!f64_matches(
-            &NanPattern::ArithmeticNan,
-            0x7ff0_0000_0000_0001
-        ));
+        assert!(f64_matches(&NanPattern::CanonicalNan, 0xfff8_0000_0000_0000));
+        assert!(f64_matches(&NanPattern::ArithmeticNan, 0x7ff8_0000_0000_0001));
+        assert!(!f64_matches(&NanPattern::ArithmeticNan, 0x7ff0_0000_0000_0001));
     }
 
     #[test]
     fn trap_messages() {
-        assert!(trap_message_matches(
-            "uninitialized element",
-            "uninitialized element 2"
-        ));
-        assert!(trap_message_matches(
-            "uninitialized element 2",
-            "uninitialized element"
-        ));
+        assert!(trap_message_matches("uninitialized element", "uninitialized element 2"));
+        assert!(trap_message_matches("uninitialized element 2", "uninitialized element"));
         assert!(!trap_message_matches("unreachable", "integer overflow"));
         assert!(!trap_message_matches("", "integer overflow"));
     }

@@ -21,11 +21,7 @@ pub(crate) enum Job {
     /// The host-call trampoline of imported function `i`.
     HostTrampoline(u32),
     /// The C-ABI array entry `id` calling `callee` of type `ty`.
-    ArrayEntry {
-        id: FuncId,
-        callee: FuncId,
-        ty: FuncType,
-    },
+    ArrayEntry { id: FuncId, callee: FuncId, ty: FuncType },
     /// Constant expression `k` as a function.
     ConstExpr(usize),
 }
@@ -40,12 +36,7 @@ pub(crate) struct Output {
     pub traps: Vec<(u32, Trap)>,
 }
 
-pub(crate) fn run_parallel(
-    env: &ModuleEnv<'_>,
-    syms: &Symbols,
-    jobs: &[Job],
-    threads: usize,
-) -> Result<Vec<Output>> {
+pub(crate) fn run_parallel(env: &ModuleEnv<'_>, syms: &Symbols, jobs: &[Job], threads: usize) -> Result<Vec<Output>> {
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -76,15 +67,10 @@ pub(crate) fn run_parallel(
                             .unwrap_or("unknown panic");
                         ctx = Context::new();
                         fctx = FunctionBuilderContext::new();
-                        Err(CompileError::internal(format!(
-                            "code generation panicked: {msg}"
-                        )))
+                        Err(CompileError::internal(format!("code generation panicked: {msg}")))
                     });
                     let failed = r.is_err();
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((i, r));
+                    results.lock().unwrap_or_else(|e| e.into_inner()).push((i, r));
                     if failed {
                         // Stop handing out work; the first error is reported.
                         next.store(jobs.len(), Ordering::Relaxed);
@@ -111,35 +97,19 @@ fn run_job(
         Job::Function(i) => {
             let id = syms.wasm[*i as usize];
             let ty = info.func_type(*i);
-            ctx.func = Function::with_name_signature(
-                UserFuncName::user(0, id.as_u32()),
-                wasm_signature(ty),
-            );
+            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty));
             let body = &info.bodies[(*i - info.num_imported_funcs) as usize];
             let mut locals = Vec::new();
             for l in body.get_locals_reader()? {
                 locals.push(l?);
             }
-            FuncTranslator::translate(
-                env,
-                &mut ctx.func,
-                fctx,
-                ty,
-                &locals,
-                body.get_operators_reader()?,
-            )?;
+            FuncTranslator::translate(env, &mut ctx.func, fctx, ty, &locals, body.get_operators_reader()?)?;
             (id, Some(*i))
         }
         Job::ConstExpr(k) => {
             let (id, _) = syms.const_fns[*k].expect("compiled constant expression");
-            let ty = FuncType {
-                params: vec![],
-                results: vec![info.const_exprs[*k].ty],
-            };
-            ctx.func = Function::with_name_signature(
-                UserFuncName::user(0, id.as_u32()),
-                wasm_signature(&ty),
-            );
+            let ty = FuncType { params: vec![], results: vec![info.const_exprs[*k].ty] };
+            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(&ty));
             let ops = info.const_exprs[*k].expr.get_operators_reader();
             FuncTranslator::translate(env, &mut ctx.func, fctx, &ty, &[], ops)?;
             (id, None)
@@ -161,23 +131,8 @@ fn run_job(
         .map_err(|e| CompileError::internal(format!("code generation failed: {:?}", e.inner)))?;
     let bytes = code.code_buffer().to_vec();
     let alignment = code.buffer.alignment as u64;
-    let traps = code
-        .buffer
-        .traps()
-        .iter()
-        .filter_map(|t| wasm_trap(t.code).map(|w| (t.offset, w)))
-        .collect();
+    let traps = code.buffer.traps().iter().filter_map(|t| wasm_trap(t.code).map(|w| (t.offset, w))).collect();
     let mach_relocs = code.buffer.relocs().to_vec();
-    let relocs = mach_relocs
-        .iter()
-        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
-        .collect();
-    Ok(Output {
-        id,
-        wasm_index,
-        alignment,
-        bytes,
-        relocs,
-        traps,
-    })
+    let relocs = mach_relocs.iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
+    Ok(Output { id, wasm_index, alignment, bytes, relocs, traps })
 }

@@ -44,8 +44,7 @@ impl Image {
     /// Writes a `Slice` at `at` pointing to `len` items at image offset `target`.
     fn slice(&mut self, at: usize, target: u32, len: usize) {
         if len > 0 {
-            self.self_ptrs
-                .push((at as u32 + offset_of!(Slice, ptr) as u32, target));
+            self.self_ptrs.push((at as u32 + offset_of!(Slice, ptr) as u32, target));
         }
         self.u64(at + offset_of!(Slice, len), len as u64);
     }
@@ -74,11 +73,13 @@ fn type_code(t: ValType) -> u8 {
     }
 }
 
+/// How a reference is represented: function references (abstract or
+/// typed) are `VMFuncRef` pointers, extern references opaque words.
 fn ref_code(r: RefType) -> u8 {
-    if r == RefType::EXTERNREF {
-        TY_EXTERNREF
-    } else {
-        TY_FUNCREF
+    use wasmparser::{AbstractHeapType, HeapType};
+    match r.heap_type() {
+        HeapType::Abstract { ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern, .. } => TY_EXTERNREF,
+        _ => TY_FUNCREF,
     }
 }
 
@@ -92,13 +93,7 @@ fn kind_code(k: ExternalKind) -> u32 {
     }
 }
 
-fn write_expr(
-    img: &mut Image,
-    at: usize,
-    expr: Option<usize>,
-    consts: &[ConstKind],
-    syms: &Symbols,
-) {
+fn write_expr(img: &mut Image, at: usize, expr: Option<usize>, consts: &[ConstKind], syms: &Symbols) {
     let (kind, index, bits) = match expr.map(|k| (k, consts[k])) {
         None | Some((_, ConstKind::RefNull)) => (EXPR_REF_NULL, 0, [0, 0]),
         Some((_, ConstKind::Value(b))) => (EXPR_VALUE, 0, b),
@@ -125,59 +120,22 @@ pub(crate) fn define(
     code_len: &[u64],
     traps: &[Vec<(u32, Trap)>],
 ) -> Result<()> {
-    let mut img = Image {
-        bytes: Vec::new(),
-        self_ptrs: Vec::new(),
-        func_ptrs: Vec::new(),
-    };
+    let mut img = Image { bytes: Vec::new(), self_ptrs: Vec::new(), func_ptrs: Vec::new() };
     let root = img.alloc(Layout::MODULE, 16) as usize;
     img.u32(root + offset_of!(ModuleDesc, abi_version), ABI_VERSION);
-    img.u32(
-        root + offset_of!(ModuleDesc, start),
-        info.start.unwrap_or(NONE),
-    );
-    img.bytes_slice(
-        root + offset_of!(ModuleDesc, name),
-        info.name.as_deref().unwrap_or("").as_bytes(),
-    );
-    img.u32(
-        root + offset_of!(ModuleDesc, num_imported_funcs),
-        info.num_imported_funcs,
-    );
-    img.u32(
-        root + offset_of!(ModuleDesc, num_imported_tables),
-        info.num_imported_tables,
-    );
-    img.u32(
-        root + offset_of!(ModuleDesc, num_imported_memories),
-        info.num_imported_memories,
-    );
-    img.u32(
-        root + offset_of!(ModuleDesc, num_imported_globals),
-        info.num_imported_globals,
-    );
+    img.u32(root + offset_of!(ModuleDesc, start), info.start.unwrap_or(NONE));
+    img.bytes_slice(root + offset_of!(ModuleDesc, name), info.name.as_deref().unwrap_or("").as_bytes());
+    img.u32(root + offset_of!(ModuleDesc, num_imported_funcs), info.num_imported_funcs);
+    img.u32(root + offset_of!(ModuleDesc, num_imported_tables), info.num_imported_tables);
+    img.u32(root + offset_of!(ModuleDesc, num_imported_memories), info.num_imported_memories);
+    img.u32(root + offset_of!(ModuleDesc, num_imported_globals), info.num_imported_globals);
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, types),
-        info.types.len(),
-        Layout::TYPE,
-    );
-    for (i, t) in info.types.iter().enumerate() {
-        let mut enc = vec![t.params.len() as u8];
-        enc.extend(t.params.iter().map(|p| type_code(*p)));
-        enc.push(t.results.len() as u8);
-        enc.extend(t.results.iter().map(|r| type_code(*r)));
-        img.bytes_slice(
-            base + i * Layout::TYPE as usize + offset_of!(TypeDesc, encoding),
-            &enc,
-        );
+    let base = img.array(root + offset_of!(ModuleDesc, types), info.types.len(), Layout::TYPE);
+    for (i, enc) in info.type_encodings.iter().enumerate() {
+        img.bytes_slice(base + i * Layout::TYPE as usize + offset_of!(TypeDesc, encoding), enc);
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, imports),
-        info.imports.len(),
-        Layout::IMPORT,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, imports), info.imports.len(), Layout::IMPORT);
     for (i, imp) in info.imports.iter().enumerate() {
         let at = base + i * Layout::IMPORT as usize;
         img.bytes_slice(at + offset_of!(ImportDesc, module), imp.module.as_bytes());
@@ -186,11 +144,7 @@ pub(crate) fn define(
         img.u32(at + offset_of!(ImportDesc, index), imp.index);
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, funcs),
-        info.funcs.len(),
-        Layout::FUNC,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, funcs), info.funcs.len(), Layout::FUNC);
     for (i, &ty) in info.funcs.iter().enumerate() {
         let at = base + i * Layout::FUNC as usize;
         img.func(at + offset_of!(FuncDesc, wasm_call), syms.wasm[i]);
@@ -198,15 +152,9 @@ pub(crate) fn define(
             img.func(at + offset_of!(FuncDesc, array_call), a);
         }
         img.u32(at + offset_of!(FuncDesc, type_index), ty);
-        img.u32(
-            at + offset_of!(FuncDesc, imported),
-            info.is_imported_func(i as u32) as u32,
-        );
+        img.u32(at + offset_of!(FuncDesc, imported), info.is_imported_func(i as u32) as u32);
         img.u64(at + offset_of!(FuncDesc, code_len), code_len[i]);
-        img.bytes_slice(
-            at + offset_of!(FuncDesc, name),
-            info.func_name(i as u32).as_bytes(),
-        );
+        img.bytes_slice(at + offset_of!(FuncDesc, name), info.func_name(i as u32).as_bytes());
         let mut sites = traps[i].clone();
         sites.sort_by_key(|s| s.0);
         sites.dedup_by_key(|s| s.0);
@@ -218,69 +166,36 @@ pub(crate) fn define(
         }
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, tables),
-        info.tables.len(),
-        Layout::TABLE,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, tables), info.tables.len(), Layout::TABLE);
     for (i, t) in info.tables.iter().enumerate() {
         let at = base + i * Layout::TABLE as usize;
-        img.u32(
-            at + offset_of!(TableDesc, elem_type),
-            ref_code(t.elem) as u32,
-        );
+        img.u32(at + offset_of!(TableDesc, elem_type), ref_code(t.elem) as u32);
+        img.bytes_slice(at + offset_of!(TableDesc, elem_encoding), &info.encode_val(ValType::Ref(t.elem)));
         img.u64(at + offset_of!(TableDesc, min), t.min);
         img.u64(at + offset_of!(TableDesc, max), t.max.unwrap_or(NO_MAX));
-        write_expr(
-            &mut img,
-            at + offset_of!(TableDesc, init),
-            t.init,
-            consts,
-            syms,
-        );
+        write_expr(&mut img, at + offset_of!(TableDesc, init), t.init, consts, syms);
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, memories),
-        info.memories.len(),
-        Layout::MEMORY,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, memories), info.memories.len(), Layout::MEMORY);
     for (i, m) in info.memories.iter().enumerate() {
         let at = base + i * Layout::MEMORY as usize;
         img.u64(at + offset_of!(MemoryDesc, min_pages), m.min);
-        img.u64(
-            at + offset_of!(MemoryDesc, max_pages),
-            m.max.unwrap_or(NO_MAX),
-        );
-        let flags = if m.shared { MEMORY_FLAG_SHARED } else { 0 }
-            | if m.memory64 { MEMORY_FLAG_64 } else { 0 };
+        img.u64(at + offset_of!(MemoryDesc, max_pages), m.max.unwrap_or(NO_MAX));
+        let flags = if m.shared { MEMORY_FLAG_SHARED } else { 0 } | if m.memory64 { MEMORY_FLAG_64 } else { 0 };
         img.u32(at + offset_of!(MemoryDesc, flags), flags);
         img.u32(at + offset_of!(MemoryDesc, page_size_log2), 16);
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, globals),
-        info.globals.len(),
-        Layout::GLOBAL,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, globals), info.globals.len(), Layout::GLOBAL);
     for (i, g) in info.globals.iter().enumerate() {
         let at = base + i * Layout::GLOBAL as usize;
         img.u32(at + offset_of!(GlobalDesc, ty), type_code(g.ty) as u32);
         img.u32(at + offset_of!(GlobalDesc, mutable), g.mutable as u32);
-        write_expr(
-            &mut img,
-            at + offset_of!(GlobalDesc, init),
-            g.init,
-            consts,
-            syms,
-        );
+        img.bytes_slice(at + offset_of!(GlobalDesc, encoding), &info.encode_val(g.ty));
+        write_expr(&mut img, at + offset_of!(GlobalDesc, init), g.init, consts, syms);
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, exports),
-        info.exports.len(),
-        Layout::EXPORT,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, exports), info.exports.len(), Layout::EXPORT);
     for (i, (name, kind, index)) in info.exports.iter().enumerate() {
         let at = base + i * Layout::EXPORT as usize;
         img.bytes_slice(at + offset_of!(ExportDesc, name), name.as_bytes());
@@ -288,11 +203,7 @@ pub(crate) fn define(
         img.u32(at + offset_of!(ExportDesc, index), *index);
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, data),
-        info.data.len(),
-        Layout::DATA,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, data), info.data.len(), Layout::DATA);
     for (i, d) in info.data.iter().enumerate() {
         let at = base + i * Layout::DATA as usize;
         let (mode, mem, offset) = match d.active {
@@ -301,21 +212,11 @@ pub(crate) fn define(
         };
         img.u32(at + offset_of!(DataDesc, mode), mode);
         img.u32(at + offset_of!(DataDesc, memory), mem);
-        write_expr(
-            &mut img,
-            at + offset_of!(DataDesc, offset),
-            offset,
-            consts,
-            syms,
-        );
+        write_expr(&mut img, at + offset_of!(DataDesc, offset), offset, consts, syms);
         img.bytes_slice(at + offset_of!(DataDesc, bytes), d.bytes);
     }
 
-    let base = img.array(
-        root + offset_of!(ModuleDesc, elems),
-        info.elems.len(),
-        Layout::ELEM,
-    );
+    let base = img.array(root + offset_of!(ModuleDesc, elems), info.elems.len(), Layout::ELEM);
     for (i, e) in info.elems.iter().enumerate() {
         let at = base + i * Layout::ELEM as usize;
         let (mode, table, offset) = match e.mode {
@@ -325,26 +226,10 @@ pub(crate) fn define(
         };
         img.u32(at + offset_of!(ElemDesc, mode), mode);
         img.u32(at + offset_of!(ElemDesc, table), table);
-        write_expr(
-            &mut img,
-            at + offset_of!(ElemDesc, offset),
-            offset,
-            consts,
-            syms,
-        );
-        let ib = img.array(
-            at + offset_of!(ElemDesc, items),
-            e.items.len(),
-            Layout::EXPR,
-        );
+        write_expr(&mut img, at + offset_of!(ElemDesc, offset), offset, consts, syms);
+        let ib = img.array(at + offset_of!(ElemDesc, items), e.items.len(), Layout::EXPR);
         for (j, item) in e.items.iter().enumerate() {
-            write_expr(
-                &mut img,
-                ib + j * Layout::EXPR as usize,
-                Some(*item),
-                consts,
-                syms,
-            );
+            write_expr(&mut img, ib + j * Layout::EXPR as usize, Some(*item), consts, syms);
         }
     }
 

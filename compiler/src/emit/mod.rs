@@ -53,46 +53,27 @@ pub fn array_signature(call_conv: cranelift_codegen::isa::CallConv) -> Signature
 
 pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     let isa = build_isa(opts)?;
-    let builder = ObjectBuilder::new(
-        isa.clone(),
-        "wasm",
-        cranelift_module::default_libcall_names(),
-    )
-    .map_err(err)?;
+    let builder = ObjectBuilder::new(isa.clone(), "wasm", cranelift_module::default_libcall_names()).map_err(err)?;
     let mut obj = ObjectModule::new(builder);
     let call_conv = isa.default_call_conv();
 
     // Classify constant expressions; the ones that need code become functions.
-    let consts: Vec<ConstKind> = info
-        .const_exprs
-        .iter()
-        .map(|c| const_expr::classify(&c.expr))
-        .collect::<Result<_>>()?;
+    let consts: Vec<ConstKind> =
+        info.const_exprs.iter().map(|c| const_expr::classify(&c.expr)).collect::<Result<_>>()?;
     let escaping = escaping_functions(info, &consts);
 
     let mut wasm = Vec::new();
     for (i, &t) in info.funcs.iter().enumerate() {
         let sig = wasm_signature(&info.types[t as usize]);
-        let name = if (i as u32) < info.num_imported_funcs {
-            format!("wasm_h{i}")
-        } else {
-            format!("wasm_f{i}")
-        };
-        wasm.push(
-            obj.declare_function(&name, Linkage::Local, &sig)
-                .map_err(err)?,
-        );
+        let name = if (i as u32) < info.num_imported_funcs { format!("wasm_h{i}") } else { format!("wasm_f{i}") };
+        wasm.push(obj.declare_function(&name, Linkage::Local, &sig).map_err(err)?);
     }
     let mut array = Vec::new();
     for (i, esc) in escaping.iter().enumerate() {
         array.push(if *esc && i as u32 >= info.num_imported_funcs {
             Some(
-                obj.declare_function(
-                    &format!("wasm_a{i}"),
-                    Linkage::Local,
-                    &array_signature(call_conv),
-                )
-                .map_err(err)?,
+                obj.declare_function(&format!("wasm_a{i}"), Linkage::Local, &array_signature(call_conv))
+                    .map_err(err)?,
             )
         } else {
             None
@@ -101,30 +82,17 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     let mut const_fns = Vec::new();
     for (k, c) in consts.iter().enumerate() {
         const_fns.push(if let ConstKind::Compiled = c {
-            let ty = FuncType {
-                params: vec![],
-                results: vec![info.const_exprs[k].ty],
-            };
-            let f = obj
-                .declare_function(&format!("wasm_c{k}"), Linkage::Local, &wasm_signature(&ty))
-                .map_err(err)?;
+            let ty = FuncType { params: vec![], results: vec![info.const_exprs[k].ty] };
+            let f = obj.declare_function(&format!("wasm_c{k}"), Linkage::Local, &wasm_signature(&ty)).map_err(err)?;
             let a = obj
-                .declare_function(
-                    &format!("wasm_ca{k}"),
-                    Linkage::Local,
-                    &array_signature(call_conv),
-                )
+                .declare_function(&format!("wasm_ca{k}"), Linkage::Local, &array_signature(call_conv))
                 .map_err(err)?;
             Some((f, a))
         } else {
             None
         });
     }
-    let syms = Symbols {
-        wasm,
-        array,
-        const_fns,
-    };
+    let syms = Symbols { wasm, array, const_fns };
 
     let counts = VMCounts {
         memories: info.memories.len() as u32,
@@ -143,64 +111,37 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     // Everything that becomes code, compiled in parallel.
     let mut jobs = Vec::new();
     for i in 0..info.funcs.len() as u32 {
-        jobs.push(if i < info.num_imported_funcs {
-            Job::HostTrampoline(i)
-        } else {
-            Job::Function(i)
-        });
+        jobs.push(if i < info.num_imported_funcs { Job::HostTrampoline(i) } else { Job::Function(i) });
         if let Some(id) = syms.array[i as usize] {
             let ty = info.func_type(i).clone();
-            jobs.push(Job::ArrayEntry {
-                id,
-                callee: syms.wasm[i as usize],
-                ty,
-            });
+            jobs.push(Job::ArrayEntry { id, callee: syms.wasm[i as usize], ty });
         }
     }
     for (k, f) in syms.const_fns.iter().enumerate() {
         if let Some((f, a)) = f {
             jobs.push(Job::ConstExpr(k));
-            let ty = FuncType {
-                params: vec![],
-                results: vec![info.const_exprs[k].ty],
-            };
-            jobs.push(Job::ArrayEntry {
-                id: *a,
-                callee: *f,
-                ty,
-            });
+            let ty = FuncType { params: vec![], results: vec![info.const_exprs[k].ty] };
+            jobs.push(Job::ArrayEntry { id: *a, callee: *f, ty });
         }
     }
     let outputs: Vec<Output> = compile::run_parallel(&env, &syms, &jobs, opts.threads)?;
     let mut code_len = vec![0u64; info.funcs.len()];
     let mut traps = vec![Vec::new(); info.funcs.len()];
     for out in outputs {
-        obj.define_function_bytes(out.id, out.alignment, &out.bytes, &out.relocs)
-            .map_err(err)?;
+        obj.define_function_bytes(out.id, out.alignment, &out.bytes, &out.relocs).map_err(err)?;
         if let Some(i) = out.wasm_index {
             code_len[i as usize] = out.bytes.len() as u64;
             traps[i as usize] = out.traps;
         }
     }
 
-    let desc_id = obj
-        .declare_data(DESCRIPTOR_SYMBOL, Linkage::Export, false, false)
-        .map_err(err)?;
+    let desc_id = obj.declare_data(DESCRIPTOR_SYMBOL, Linkage::Export, false, false).map_err(err)?;
     descriptor::define(&mut obj, desc_id, info, &syms, &consts, &code_len, &traps)?;
     if opts.kind == OutputKind::Executable {
-        let config_id = obj
-            .declare_data("wasmc_exe_config", Linkage::Local, false, false)
-            .map_err(err)?;
+        let config_id = obj.declare_data("wasmc_exe_config", Linkage::Local, false, false).map_err(err)?;
         let mut config = cranelift_module::DataDescription::new();
         // Never empty, so the symbol always has an address.
-        config.define(
-            opts.exe_config
-                .iter()
-                .copied()
-                .chain([0])
-                .collect::<Vec<u8>>()
-                .into_boxed_slice(),
-        );
+        config.define(opts.exe_config.iter().copied().chain([0]).collect::<Vec<u8>>().into_boxed_slice());
         obj.define_data(config_id, &config).map_err(err)?;
         trampolines::define_main(&mut obj, desc_id, config_id, opts.exe_config.len())?;
     }

@@ -15,8 +15,8 @@ use crate::func::{clif_type, trap_code, trusted, wasm_signature};
 use crate::module::FuncType;
 use crate::ModuleEnv;
 use cranelift_codegen::ir::{
-    types, AbiParam, ExtFuncData, ExternalName, Function, InstBuilder, Signature, StackSlotData,
-    StackSlotKind, UserExternalName, UserFuncName,
+    types, AbiParam, ExtFuncData, ExternalName, Function, InstBuilder, Signature, StackSlotData, StackSlotKind,
+    UserExternalName, UserFuncName,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{DataId, FuncId, Linkage, Module};
@@ -33,10 +33,8 @@ pub(crate) fn array_entry(
     callee: FuncId,
     ty: &FuncType,
 ) {
-    *func = Function::with_name_signature(
-        UserFuncName::user(0, id.as_u32()),
-        array_signature(env.isa.default_call_conv()),
-    );
+    *func =
+        Function::with_name_signature(UserFuncName::user(0, id.as_u32()), array_signature(env.isa.default_call_conv()));
     let mut b = FunctionBuilder::new(func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -44,15 +42,10 @@ pub(crate) fn array_entry(
     let (vmctx, values) = (b.block_params(entry)[0], b.block_params(entry)[1]);
     let mut args = vec![vmctx];
     for (i, p) in ty.params.iter().enumerate() {
-        args.push(
-            b.ins()
-                .load(clif_type(*p), trusted(), values, i as i32 * SLOT),
-        );
+        args.push(b.ins().load(clif_type(*p), trusted(), values, i as i32 * SLOT));
     }
     let sig = b.import_signature(wasm_signature(ty));
-    let name = b
-        .func
-        .declare_imported_user_function(UserExternalName::new(0, callee.as_u32()));
+    let name = b.func.declare_imported_user_function(UserExternalName::new(0, callee.as_u32()));
     let f = b.import_function(ExtFuncData {
         name: ExternalName::User(name),
         signature: sig,
@@ -80,11 +73,7 @@ pub(crate) fn host_call(
     *func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty));
     let slots = ty.params.len().max(ty.results.len()).max(1) as u32;
     let mut b = FunctionBuilder::new(func, fctx);
-    let ss = b.create_sized_stack_slot(StackSlotData::new(
-        StackSlotKind::ExplicitSlot,
-        slots * ValRaw::SIZE,
-        4,
-    ));
+    let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, slots * ValRaw::SIZE, 4));
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
@@ -94,22 +83,14 @@ pub(crate) fn host_call(
     for (i, v) in params[1..].iter().enumerate() {
         b.ins().store(trusted(), *v, values, i as i32 * SLOT);
     }
-    let entry_fn = b.ins().load(
-        types::I64,
-        trusted(),
-        host_ctx,
-        VMHostCtx::OFF_ARRAY_CALL as i32,
-    );
+    let entry_fn = b.ins().load(types::I64, trusted(), host_ctx, VMHostCtx::OFF_ARRAY_CALL as i32);
     let sig = b.import_signature(array_signature(env.isa.default_call_conv()));
     let call = b.ins().call_indirect(sig, entry_fn, &[host_ctx, values]);
     let status = b.inst_results(call)[0];
     b.ins().trapnz(status, trap_code(Trap::HostError));
     let mut results = Vec::new();
     for (i, r) in ty.results.iter().enumerate() {
-        results.push(
-            b.ins()
-                .load(clif_type(*r), trusted(), values, i as i32 * SLOT),
-        );
+        results.push(b.ins().load(clif_type(*r), trusted(), values, i as i32 * SLOT));
     }
     b.ins().return_(&results);
     b.seal_all_blocks();
@@ -119,20 +100,13 @@ pub(crate) fn host_call(
 /// `int main(int argc, char **argv) {
 ///     return wasmc_main(&wasmc_module, argc, argv, wasmc_exe_config, CONFIG_LEN);
 /// }`
-pub(crate) fn define_main(
-    obj: &mut ObjectModule,
-    desc: DataId,
-    config: DataId,
-    config_len: usize,
-) -> Result<()> {
+pub(crate) fn define_main(obj: &mut ObjectModule, desc: DataId, config: DataId, config_len: usize) -> Result<()> {
     let cc = obj.isa().default_call_conv();
     let mut sig = Signature::new(cc);
     sig.params.push(AbiParam::new(types::I32));
     sig.params.push(AbiParam::new(types::I64));
     sig.returns.push(AbiParam::new(types::I32));
-    let main_id = obj
-        .declare_function("main", Linkage::Export, &sig)
-        .map_err(err)?;
+    let main_id = obj.declare_function("main", Linkage::Export, &sig).map_err(err)?;
     let mut entry_sig = Signature::new(cc);
     entry_sig.params.push(AbiParam::new(types::I64));
     entry_sig.params.push(AbiParam::new(types::I32));
@@ -140,9 +114,7 @@ pub(crate) fn define_main(
     entry_sig.params.push(AbiParam::new(types::I64));
     entry_sig.params.push(AbiParam::new(types::I64));
     entry_sig.returns.push(AbiParam::new(types::I32));
-    let entry_id = obj
-        .declare_function(MAIN_ENTRY, Linkage::Import, &entry_sig)
-        .map_err(err)?;
+    let entry_id = obj.declare_function(MAIN_ENTRY, Linkage::Import, &entry_sig).map_err(err)?;
 
     let frontend_config = obj.isa().frontend_config();
     let mut ctx = obj.make_context();
@@ -159,9 +131,7 @@ pub(crate) fn define_main(
     let desc_addr = b.ins().symbol_value(types::I64, desc_gv);
     let config_addr = b.ins().symbol_value(types::I64, config_gv);
     let config_len = b.ins().iconst(types::I64, config_len as i64);
-    let call = b
-        .ins()
-        .call(entry_ref, &[desc_addr, argc, argv, config_addr, config_len]);
+    let call = b.ins().call(entry_ref, &[desc_addr, argc, argv, config_addr, config_len]);
     let status = b.inst_results(call)[0];
     b.ins().return_(&[status]);
     b.seal_all_blocks();

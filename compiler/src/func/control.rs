@@ -11,14 +11,8 @@ use wasmparser::{BlockType, Operator};
 pub(crate) enum FrameKind {
     Function,
     Block,
-    Loop {
-        header: Block,
-    },
-    If {
-        else_block: Block,
-        else_params: Vec<Value>,
-        has_else: bool,
-    },
+    Loop { header: Block },
+    If { else_block: Block, else_params: Vec<Value>, has_else: bool },
 }
 
 pub(crate) struct Frame {
@@ -35,14 +29,7 @@ pub(crate) struct Frame {
 
 impl Frame {
     pub fn function(ret: Block, results: Vec<Type>) -> Frame {
-        Frame {
-            kind: FrameKind::Function,
-            next: ret,
-            params: vec![],
-            results,
-            height: 0,
-            exit_reached: false,
-        }
+        Frame { kind: FrameKind::Function, next: ret, params: vec![], results, height: 0, exit_reached: false }
     }
     /// Where a branch to this frame goes and which values it carries.
     fn branch_target(&self) -> (Block, usize) {
@@ -64,10 +51,7 @@ impl FuncTranslator<'_, '_> {
             BlockType::Type(t) => (vec![], vec![clif_type(t)]),
             BlockType::FuncType(i) => {
                 let ft = &self.env.info.types[i as usize];
-                (
-                    ft.params.iter().map(|t| clif_type(*t)).collect(),
-                    ft.results.iter().map(|t| clif_type(*t)).collect(),
-                )
+                (ft.params.iter().map(|t| clif_type(*t)).collect(), ft.results.iter().map(|t| clif_type(*t)).collect())
             }
         }
     }
@@ -98,14 +82,7 @@ impl FuncTranslator<'_, '_> {
                 let (params, results) = self.block_type(blockty);
                 let next = self.new_block_with(&results);
                 let height = self.stack.len() - params.len();
-                self.control.push(Frame {
-                    kind: FrameKind::Block,
-                    next,
-                    params,
-                    results,
-                    height,
-                    exit_reached: false,
-                });
+                self.control.push(Frame { kind: FrameKind::Block, next, params, results, height, exit_reached: false });
             }
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty);
@@ -137,11 +114,7 @@ impl FuncTranslator<'_, '_> {
                 let else_params = self.peek(params.len()).to_vec();
                 let height = self.stack.len() - params.len();
                 self.control.push(Frame {
-                    kind: FrameKind::If {
-                        else_block,
-                        else_params,
-                        has_else: false,
-                    },
+                    kind: FrameKind::If { else_block, else_params, has_else: false },
                     next,
                     params,
                     results,
@@ -194,11 +167,8 @@ impl FuncTranslator<'_, '_> {
                 }
                 let pool = &mut self.b.func.dfg.value_lists;
                 let def_call = BlockCall::new(def_block, [], pool);
-                let calls: Vec<BlockCall> =
-                    table.iter().map(|b| BlockCall::new(*b, [], pool)).collect();
-                let jt = self
-                    .b
-                    .create_jump_table(JumpTableData::new(def_call, &calls));
+                let calls: Vec<BlockCall> = table.iter().map(|b| BlockCall::new(*b, [], pool)).collect();
+                let jt = self.b.create_jump_table(JumpTableData::new(def_call, &calls));
                 self.b.ins().br_table(index, jt);
                 for (edge, target, vals) in pending {
                     self.b.switch_to_block(edge);
@@ -213,6 +183,28 @@ impl FuncTranslator<'_, '_> {
                 self.reachable = false;
             }
             Operator::Unreachable => self.trap(Trap::Unreachable),
+            Operator::BrOnNull { relative_depth } => {
+                let r = self.pop();
+                let is_null = self.b.ins().icmp_imm_s(cranelift_codegen::ir::condcodes::IntCC::Equal, r, 0);
+                let (block, vals) = self.branch_args(relative_depth);
+                let cont = self.b.create_block();
+                self.b.ins().brif(is_null, block, &args(&vals), cont, &[]);
+                self.b.switch_to_block(cont);
+                self.push(r);
+            }
+            Operator::BrOnNonNull { relative_depth } => {
+                // The reference travels with the branch; on fall-through it is dropped.
+                let r = *self.peek(1).first().expect("validated");
+                let (block, vals) = self.branch_args(relative_depth);
+                let cont = self.b.create_block();
+                self.b.ins().brif(r, block, &args(&vals), cont, &[]);
+                self.b.switch_to_block(cont);
+                self.pop();
+            }
+            Operator::RefAsNonNull => {
+                let r = self.peek(1)[0];
+                self.trap_if_zero(r, Trap::NullReference);
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -221,12 +213,7 @@ impl FuncTranslator<'_, '_> {
     fn else_(&mut self) {
         let reachable = self.reachable;
         let frame = self.control.last_mut().expect("else inside if");
-        let FrameKind::If {
-            else_block,
-            ref else_params,
-            ref mut has_else,
-        } = frame.kind
-        else {
+        let FrameKind::If { else_block, ref else_params, ref mut has_else } = frame.kind else {
             unreachable!("validated: else only follows if")
         };
         *has_else = true;
@@ -252,12 +239,7 @@ impl FuncTranslator<'_, '_> {
             frame.exit_reached = true;
         }
         // An `if` without `else` passes its parameters through unchanged.
-        if let FrameKind::If {
-            else_block,
-            else_params,
-            has_else: false,
-        } = &frame.kind
-        {
+        if let FrameKind::If { else_block, else_params, has_else: false } = &frame.kind {
             self.b.switch_to_block(*else_block);
             self.b.ins().jump(frame.next, &args(else_params));
             frame.exit_reached = true;
@@ -284,9 +266,7 @@ impl FuncTranslator<'_, '_> {
     /// `else`/`end` of the enclosing reachable frame is still seen.
     pub(super) fn skip(&mut self, op: Operator<'_>) -> Result<()> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.skip_depth += 1
-            }
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => self.skip_depth += 1,
             Operator::Else if self.skip_depth == 0 => self.else_(),
             Operator::End if self.skip_depth == 0 => self.end(),
             Operator::End => self.skip_depth -= 1,

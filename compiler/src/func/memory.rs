@@ -10,9 +10,7 @@ use wasmc_abi::{Builtin, Trap, VMMemoryDef};
 use wasmparser::{MemArg, Operator};
 
 fn heap_flags() -> MemFlagsData {
-    MemFlagsData::new()
-        .with_endianness(Endianness::Little)
-        .with_trap_code(Some(trap_code(Trap::MemoryOutOfBounds)))
+    MemFlagsData::new().with_endianness(Endianness::Little).with_trap_code(Some(trap_code(Trap::MemoryOutOfBounds)))
 }
 
 #[derive(Clone, Copy)]
@@ -77,9 +75,7 @@ impl FuncTranslator<'_, '_> {
     /// The memory's current size in bytes.
     fn memory_bytes(&mut self, mem: u32) -> Value {
         let def = self.load_vmctx(types::I64, self.env.offsets.memory_def(mem), readonly());
-        self.b
-            .ins()
-            .load(types::I64, trusted(), def, VMMemoryDef::OFF_LENGTH as i32)
+        self.b.ins().load(types::I64, trusted(), def, VMMemoryDef::OFF_LENGTH as i32)
     }
 
     /// Handles memory operators; returns false for anything else.
@@ -116,9 +112,7 @@ impl FuncTranslator<'_, '_> {
                 let delta = self.pop();
                 let delta = self.i64_of_u32(delta);
                 let idx = self.i32_const(mem);
-                let old = self
-                    .call_builtin(Builtin::MemoryGrow, &[idx, delta])
-                    .expect("returns old size");
+                let old = self.call_builtin(Builtin::MemoryGrow, &[idx, delta]).expect("returns old size");
                 let v = self.b.ins().ireduce(I32, old);
                 self.push(v);
             }
@@ -127,11 +121,7 @@ impl FuncTranslator<'_, '_> {
                 let val = self.pop();
                 let d = self.pop();
                 let (idx, d, n) = (self.i32_const(mem), self.i64_of_u32(d), self.i64_of_u32(n));
-                self.call_checked(
-                    Builtin::MemoryFill,
-                    &[idx, d, val, n],
-                    Trap::MemoryOutOfBounds,
-                );
+                self.call_checked(Builtin::MemoryFill, &[idx, d, val, n], Trap::MemoryOutOfBounds);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let n = self.pop();
@@ -139,26 +129,14 @@ impl FuncTranslator<'_, '_> {
                 let d = self.pop();
                 let (dm, sm) = (self.i32_const(dst_mem), self.i32_const(src_mem));
                 let (d, s, n) = (self.i64_of_u32(d), self.i64_of_u32(s), self.i64_of_u32(n));
-                self.call_checked(
-                    Builtin::MemoryCopy,
-                    &[dm, sm, d, s, n],
-                    Trap::MemoryOutOfBounds,
-                );
+                self.call_checked(Builtin::MemoryCopy, &[dm, sm, d, s, n], Trap::MemoryOutOfBounds);
             }
             O::MemoryInit { data_index, mem } => {
                 let n = self.pop();
                 let s = self.pop();
                 let d = self.pop();
-                let (m, seg, d) = (
-                    self.i32_const(mem),
-                    self.i32_const(data_index),
-                    self.i64_of_u32(d),
-                );
-                self.call_checked(
-                    Builtin::MemoryInit,
-                    &[m, seg, d, s, n],
-                    Trap::MemoryOutOfBounds,
-                );
+                let (m, seg, d) = (self.i32_const(mem), self.i32_const(data_index), self.i64_of_u32(d));
+                self.call_checked(Builtin::MemoryInit, &[m, seg, d, s, n], Trap::MemoryOutOfBounds);
             }
             O::DataDrop { data_index } => {
                 let seg = self.i32_const(data_index);

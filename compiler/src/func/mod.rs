@@ -16,8 +16,8 @@ use crate::module::{check_val_type, features::operator_feature, FuncType};
 use crate::ModuleEnv;
 use control::Frame;
 use cranelift_codegen::ir::{
-    self, condcodes::IntCC, types, AbiParam, ArgumentPurpose, Function, GlobalValueData,
-    InstBuilder, MemFlagsData, Signature, TrapCode, Type, Value,
+    self, condcodes::IntCC, types, AbiParam, ArgumentPurpose, Function, GlobalValueData, InstBuilder, MemFlagsData,
+    Signature, TrapCode, Type, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -40,12 +40,9 @@ pub fn clif_type(t: ValType) -> Type {
 /// The signature of a wasm function: vmctx first, `tail` convention.
 pub fn wasm_signature(ty: &FuncType) -> Signature {
     let mut sig = Signature::new(CallConv::Tail);
-    sig.params
-        .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
-    sig.params
-        .extend(ty.params.iter().map(|t| AbiParam::new(clif_type(*t))));
-    sig.returns
-        .extend(ty.results.iter().map(|t| AbiParam::new(clif_type(*t))));
+    sig.params.push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
+    sig.params.extend(ty.params.iter().map(|t| AbiParam::new(clif_type(*t))));
+    sig.returns.extend(ty.results.iter().map(|t| AbiParam::new(clif_type(*t))));
     sig
 }
 
@@ -115,16 +112,8 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
     ) -> Result<()> {
         // The stack limit: vmctx -> limits block -> stack_limit.
         let vmctx_gv = func.create_global_value(GlobalValueData::VMContext);
-        let ro = func
-            .dfg
-            .mem_flags
-            .insert(readonly())
-            .map_err(|_| CompileError::internal("memflags"))?;
-        let tr = func
-            .dfg
-            .mem_flags
-            .insert(trusted())
-            .map_err(|_| CompileError::internal("memflags"))?;
+        let ro = func.dfg.mem_flags.insert(readonly()).map_err(|_| CompileError::internal("memflags"))?;
+        let tr = func.dfg.mem_flags.insert(trusted()).map_err(|_| CompileError::internal("memflags"))?;
         let limits = func.create_global_value(GlobalValueData::Load {
             base: vmctx_gv,
             offset: (vmctx::OFF_LIMITS as i32).into(),
@@ -204,12 +193,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         if !self.reachable {
             return self.skip(op);
         }
-        if self.control(&op)?
-            || self.numeric(&op)?
-            || self.memory(&op)?
-            || self.table(&op)?
-            || self.call(&op)?
-        {
+        if self.control(&op)? || self.numeric(&op)? || self.memory(&op)? || self.table(&op)? || self.call(&op)? {
             return Ok(());
         }
         match op {
@@ -273,9 +257,7 @@ impl FuncTranslator<'_, '_> {
         self.stack.push(v);
     }
     pub fn pop(&mut self) -> Value {
-        self.stack
-            .pop()
-            .expect("validated wasm never underflows the operand stack")
+        self.stack.pop().expect("validated wasm never underflows the operand stack")
     }
     pub fn popn(&mut self, n: usize) -> Vec<Value> {
         let at = self.stack.len() - n;
@@ -292,11 +274,7 @@ impl FuncTranslator<'_, '_> {
             t if t.is_vector() => {
                 let z = self.b.ins().iconst(types::I64, 0);
                 let v = self.b.ins().scalar_to_vector(types::I64X2, z);
-                self.b.ins().bitcast(
-                    t,
-                    MemFlagsData::new().with_endianness(ir::Endianness::Little),
-                    v,
-                )
+                self.b.ins().bitcast(t, MemFlagsData::new().with_endianness(ir::Endianness::Little), v)
             }
             t => self.b.ins().iconst(t, 0),
         }
@@ -333,20 +311,15 @@ impl FuncTranslator<'_, '_> {
                     wasmc_abi::builtins::BuiltinTy::I32 => types::I32,
                     _ => types::I64,
                 };
-                sig.params
-                    .extend(builtin.params().iter().map(|t| AbiParam::new(ty(t))));
-                sig.returns
-                    .extend(builtin.results().iter().map(|t| AbiParam::new(ty(t))));
+                sig.params.extend(builtin.params().iter().map(|t| AbiParam::new(ty(t))));
+                sig.returns.extend(builtin.results().iter().map(|t| AbiParam::new(ty(t))));
                 let s = self.b.import_signature(sig);
                 self.builtin_sigs.insert(builtin as u32, s);
                 s
             }
         };
         let table = self.load_vmctx(types::I64, vmctx::OFF_BUILTINS, readonly());
-        let fptr = self
-            .b
-            .ins()
-            .load(types::I64, readonly(), table, builtin.offset() as i32);
+        let fptr = self.b.ins().load(types::I64, readonly(), table, builtin.offset() as i32);
         let mut full = vec![self.vmctx];
         full.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sig, fptr, &full);
@@ -355,9 +328,7 @@ impl FuncTranslator<'_, '_> {
 
     /// Calls `builtin` and traps with `t` when it returns 0.
     pub fn call_checked(&mut self, builtin: Builtin, args: &[Value], t: Trap) {
-        let ok = self
-            .call_builtin(builtin, args)
-            .expect("checked builtins return a status");
+        let ok = self.call_builtin(builtin, args).expect("checked builtins return a status");
         self.trap_if_zero(ok, t);
     }
 

@@ -128,30 +128,14 @@ impl FuncTranslator<'_, '_> {
             O::I32TruncF32U | O::I32TruncF64U => self.unop(|t, x| t.b.ins().fcvt_to_uint(I32, x)),
             O::I64TruncF32S | O::I64TruncF64S => self.unop(|t, x| t.b.ins().fcvt_to_sint(I64, x)),
             O::I64TruncF32U | O::I64TruncF64U => self.unop(|t, x| t.b.ins().fcvt_to_uint(I64, x)),
-            O::I32TruncSatF32S | O::I32TruncSatF64S => {
-                self.unop(|t, x| t.b.ins().fcvt_to_sint_sat(I32, x))
-            }
-            O::I32TruncSatF32U | O::I32TruncSatF64U => {
-                self.unop(|t, x| t.b.ins().fcvt_to_uint_sat(I32, x))
-            }
-            O::I64TruncSatF32S | O::I64TruncSatF64S => {
-                self.unop(|t, x| t.b.ins().fcvt_to_sint_sat(I64, x))
-            }
-            O::I64TruncSatF32U | O::I64TruncSatF64U => {
-                self.unop(|t, x| t.b.ins().fcvt_to_uint_sat(I64, x))
-            }
-            O::F32ConvertI32S | O::F32ConvertI64S => {
-                self.unop(|t, x| t.b.ins().fcvt_from_sint(F32, x))
-            }
-            O::F32ConvertI32U | O::F32ConvertI64U => {
-                self.unop(|t, x| t.b.ins().fcvt_from_uint(F32, x))
-            }
-            O::F64ConvertI32S | O::F64ConvertI64S => {
-                self.unop(|t, x| t.b.ins().fcvt_from_sint(F64, x))
-            }
-            O::F64ConvertI32U | O::F64ConvertI64U => {
-                self.unop(|t, x| t.b.ins().fcvt_from_uint(F64, x))
-            }
+            O::I32TruncSatF32S | O::I32TruncSatF64S => self.unop(|t, x| t.b.ins().fcvt_to_sint_sat(I32, x)),
+            O::I32TruncSatF32U | O::I32TruncSatF64U => self.unop(|t, x| t.b.ins().fcvt_to_uint_sat(I32, x)),
+            O::I64TruncSatF32S | O::I64TruncSatF64S => self.unop(|t, x| t.b.ins().fcvt_to_sint_sat(I64, x)),
+            O::I64TruncSatF32U | O::I64TruncSatF64U => self.unop(|t, x| t.b.ins().fcvt_to_uint_sat(I64, x)),
+            O::F32ConvertI32S | O::F32ConvertI64S => self.unop(|t, x| t.b.ins().fcvt_from_sint(F32, x)),
+            O::F32ConvertI32U | O::F32ConvertI64U => self.unop(|t, x| t.b.ins().fcvt_from_uint(F32, x)),
+            O::F64ConvertI32S | O::F64ConvertI64S => self.unop(|t, x| t.b.ins().fcvt_from_sint(F64, x)),
+            O::F64ConvertI32U | O::F64ConvertI64U => self.unop(|t, x| t.b.ins().fcvt_from_uint(F64, x)),
             O::F32DemoteF64 => self.unop(|t, x| t.b.ins().fdemote(F32, x)),
             O::F64PromoteF32 => self.unop(|t, x| t.b.ins().fpromote(F64, x)),
             O::I32ReinterpretF32 => self.bitcast(I32),

@@ -11,17 +11,11 @@ impl FuncTranslator<'_, '_> {
     /// when it is out of bounds.
     pub(super) fn table_elem_addr(&mut self, table: u32, index: Value, oob: Trap) -> Value {
         let def = self.load_vmctx(types::I64, self.env.offsets.table_def(table), readonly());
-        let len = self
-            .b
-            .ins()
-            .load(types::I64, trusted(), def, VMTableDef::OFF_LENGTH as i32);
+        let len = self.b.ins().load(types::I64, trusted(), def, VMTableDef::OFF_LENGTH as i32);
         let index = self.i64_of_u32(index);
         let out = self.uge(index, len);
         self.trap_if_nonzero(out, oob);
-        let base = self
-            .b
-            .ins()
-            .load(types::I64, trusted(), def, VMTableDef::OFF_BASE as i32);
+        let base = self.b.ins().load(types::I64, trusted(), def, VMTableDef::OFF_BASE as i32);
         let off = self.b.ins().ishl_imm_u(index, 3);
         self.b.ins().iadd(base, off)
     }
@@ -31,10 +25,7 @@ impl FuncTranslator<'_, '_> {
     fn global_addr(&mut self, index: u32) -> (Value, i32) {
         let info = self.env.info;
         if index >= info.num_imported_globals {
-            let off = self
-                .env
-                .offsets
-                .global_storage(index - info.num_imported_globals);
+            let off = self.env.offsets.global_storage(index - info.num_imported_globals);
             (self.vmctx, off as i32)
         } else {
             let p = self.load_vmctx(types::I64, self.env.offsets.global_ptr(index), readonly());
@@ -70,10 +61,7 @@ impl FuncTranslator<'_, '_> {
                 self.push(v);
             }
             O::RefFunc { function_index } => {
-                let v = self
-                    .b
-                    .ins()
-                    .iadd_imm_s(self.vmctx, self.env.offsets.funcref(function_index) as i64);
+                let v = self.b.ins().iadd_imm_s(self.vmctx, self.env.offsets.funcref(function_index) as i64);
                 self.push(v);
             }
             O::TableGet { table } => {
@@ -89,12 +77,8 @@ impl FuncTranslator<'_, '_> {
                 self.b.ins().store(trusted(), v, p, 0);
             }
             O::TableSize { table } => {
-                let def =
-                    self.load_vmctx(types::I64, self.env.offsets.table_def(table), readonly());
-                let len =
-                    self.b
-                        .ins()
-                        .load(types::I64, trusted(), def, VMTableDef::OFF_LENGTH as i32);
+                let def = self.load_vmctx(types::I64, self.env.offsets.table_def(table), readonly());
+                let len = self.b.ins().load(types::I64, trusted(), def, VMTableDef::OFF_LENGTH as i32);
                 let v = self.b.ins().ireduce(types::I32, len);
                 self.push(v);
             }
@@ -102,9 +86,7 @@ impl FuncTranslator<'_, '_> {
                 let n = self.pop();
                 let init = self.pop();
                 let (t, n) = (self.i32_const(table), self.i64_of_u32(n));
-                let old = self
-                    .call_builtin(Builtin::TableGrow, &[t, init, n])
-                    .expect("returns old size");
+                let old = self.call_builtin(Builtin::TableGrow, &[t, init, n]).expect("returns old size");
                 let v = self.b.ins().ireduce(types::I32, old);
                 self.push(v);
             }
@@ -112,42 +94,23 @@ impl FuncTranslator<'_, '_> {
                 let n = self.pop();
                 let val = self.pop();
                 let d = self.pop();
-                let (t, d, n) = (
-                    self.i32_const(table),
-                    self.i64_of_u32(d),
-                    self.i64_of_u32(n),
-                );
+                let (t, d, n) = (self.i32_const(table), self.i64_of_u32(d), self.i64_of_u32(n));
                 self.call_checked(Builtin::TableFill, &[t, d, val, n], Trap::TableOutOfBounds);
             }
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => {
+            O::TableCopy { dst_table, src_table } => {
                 let n = self.pop();
                 let s = self.pop();
                 let d = self.pop();
                 let (dt, st) = (self.i32_const(dst_table), self.i32_const(src_table));
                 let (d, s, n) = (self.i64_of_u32(d), self.i64_of_u32(s), self.i64_of_u32(n));
-                self.call_checked(
-                    Builtin::TableCopy,
-                    &[dt, st, d, s, n],
-                    Trap::TableOutOfBounds,
-                );
+                self.call_checked(Builtin::TableCopy, &[dt, st, d, s, n], Trap::TableOutOfBounds);
             }
             O::TableInit { elem_index, table } => {
                 let n = self.pop();
                 let s = self.pop();
                 let d = self.pop();
-                let (t, seg, d) = (
-                    self.i32_const(table),
-                    self.i32_const(elem_index),
-                    self.i64_of_u32(d),
-                );
-                self.call_checked(
-                    Builtin::TableInit,
-                    &[t, seg, d, s, n],
-                    Trap::TableOutOfBounds,
-                );
+                let (t, seg, d) = (self.i32_const(table), self.i32_const(elem_index), self.i64_of_u32(d));
+                self.call_checked(Builtin::TableInit, &[t, seg, d, s, n], Trap::TableOutOfBounds);
             }
             O::ElemDrop { elem_index } => {
                 let seg = self.i32_const(elem_index);

@@ -12,21 +12,17 @@ pub fn check_val_type(t: ValType, offset: u64) -> Result<()> {
     }
 }
 
-/// Only the nullable `funcref` and `externref` of WebAssembly 2.0.
+/// Function and extern references, nullable or not, abstract or typed
+/// (concrete types are all function types: others are refused earlier).
 pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
-    if r == RefType::FUNCREF || r == RefType::EXTERNREF {
-        return Ok(());
-    }
+    use AbstractHeapType::*;
     let f = match r.heap_type() {
-        HeapType::Abstract {
-            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
-            ..
-        } => feature::EXCEPTIONS,
-        HeapType::Abstract {
-            ty: AbstractHeapType::Func | AbstractHeapType::Extern,
-            ..
-        } => feature::FUNCTION_REFERENCES,
-        HeapType::Concrete(_) | HeapType::Exact(_) => feature::FUNCTION_REFERENCES,
+        HeapType::Abstract { shared: false, ty: Func | NoFunc | Extern | NoExtern } | HeapType::Concrete(_) => {
+            return Ok(());
+        }
+        HeapType::Abstract { ty: Exn | NoExn, .. } => feature::EXCEPTIONS,
+        HeapType::Abstract { shared: true, .. } => feature::THREADS,
+        HeapType::Exact(_) => "custom descriptors",
         _ => feature::GC,
     };
     Err(CompileError::unsupported(f, format!("{r}"), offset))
@@ -34,18 +30,8 @@ pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
 
 /// The feature an operator wasmc does not lower belongs to, from its name.
 pub fn operator_feature(name: &str) -> &'static str {
-    const GC_PREFIXES: [&str; 10] = [
-        "Struct",
-        "Array",
-        "RefI31",
-        "I31",
-        "RefTest",
-        "RefCast",
-        "BrOnCast",
-        "AnyConvert",
-        "ExternConvert",
-        "RefEq",
-    ];
+    const GC_PREFIXES: [&str; 10] =
+        ["Struct", "Array", "RefI31", "I31", "RefTest", "RefCast", "BrOnCast", "AnyConvert", "ExternConvert", "RefEq"];
     if name.starts_with("V128")
         || name.contains("x16")
         || name.contains("x8")
@@ -53,19 +39,9 @@ pub fn operator_feature(name: &str) -> &'static str {
         || name.contains("x2")
     {
         feature::SIMD
-    } else if name.starts_with("ReturnCall") {
-        feature::TAIL_CALLS
-    } else if matches!(
-        name,
-        "CallRef" | "RefAsNonNull" | "BrOnNull" | "BrOnNonNull"
-    ) {
-        feature::FUNCTION_REFERENCES
     } else if GC_PREFIXES.iter().any(|p| name.starts_with(p)) {
         feature::GC
-    } else if ["Try", "Throw", "Rethrow", "Delegate", "Catch"]
-        .iter()
-        .any(|p| name.starts_with(p))
-    {
+    } else if ["Try", "Throw", "Rethrow", "Delegate", "Catch"].iter().any(|p| name.starts_with(p)) {
         feature::EXCEPTIONS
     } else if name.contains("Atomic") {
         feature::THREADS

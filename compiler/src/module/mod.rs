@@ -3,13 +3,14 @@
 //! input bytes.
 
 pub mod features;
+pub mod types;
 
 pub use features::{check_ref_type, check_val_type};
 
 use crate::error::{feature, CompileError, Result};
 use wasmparser::{
-    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody,
-    Name, Parser, Payload, RefType, TableInit, TypeRef, ValType,
+    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody, Name, Parser,
+    Payload, RefType, TableInit, TypeRef, ValType,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +87,8 @@ pub struct ConstExprInfo<'a> {
 pub struct ModuleInfo<'a> {
     pub name: Option<String>,
     pub types: Vec<FuncType>,
+    /// Canonical encoding of each type (see `types`).
+    pub type_encodings: Vec<Vec<u8>>,
     pub imports: Vec<Import<'a>>,
     /// Type index of every function, imported ones first.
     pub funcs: Vec<u32>,
@@ -107,6 +110,13 @@ pub struct ModuleInfo<'a> {
 }
 
 impl<'a> ModuleInfo<'a> {
+    /// The canonical encoding of a value type of this module.
+    pub fn encode_val(&self, t: ValType) -> Vec<u8> {
+        let mut out = Vec::new();
+        types::encode_val(t, &self.type_encodings, &mut out);
+        out
+    }
+
     pub fn func_type(&self, func: u32) -> &FuncType {
         &self.types[self.funcs[func as usize] as usize]
     }
@@ -122,10 +132,7 @@ impl<'a> ModuleInfo<'a> {
         if let Some(n) = self.func_names.get(&func) {
             return n.clone();
         }
-        let export = self
-            .exports
-            .iter()
-            .find(|(_, k, i)| *k == ExternalKind::Func && *i == func);
+        let export = self.exports.iter().find(|(_, k, i)| *k == ExternalKind::Func && *i == func);
         match export {
             Some((name, _, _)) => name.to_string(),
             None => format!("wasm-function[{func}]"),
@@ -157,19 +164,12 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                             return Err(CompileError::unsupported(feature::GC, "sub type", offset));
                         }
                         let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
-                            return Err(CompileError::unsupported(
-                                feature::GC,
-                                "struct or array type",
-                                offset,
-                            ));
+                            return Err(CompileError::unsupported(feature::GC, "struct or array type", offset));
                         };
                         for t in f.params().iter().chain(f.results()) {
                             check_val_type(*t, offset)?;
                         }
-                        m.types.push(FuncType {
-                            params: f.params().to_vec(),
-                            results: f.results().to_vec(),
-                        });
+                        m.types.push(FuncType { params: f.params().to_vec(), results: f.results().to_vec() });
                     }
                 }
             }
@@ -185,18 +185,9 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                         TypeRef::Table(t) => {
                             check_ref_type(t.element_type, offset)?;
                             if t.table64 {
-                                return Err(CompileError::unsupported(
-                                    feature::MEMORY64,
-                                    "64-bit table",
-                                    offset,
-                                ));
+                                return Err(CompileError::unsupported(feature::MEMORY64, "64-bit table", offset));
                             }
-                            m.tables.push(Table {
-                                elem: t.element_type,
-                                min: t.initial,
-                                max: t.maximum,
-                                init: None,
-                            });
+                            m.tables.push(Table { elem: t.element_type, min: t.initial, max: t.maximum, init: None });
                             m.num_imported_tables += 1;
                             (ExternalKind::Table, m.tables.len() as u32 - 1)
                         }
@@ -207,28 +198,15 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                         }
                         TypeRef::Global(g) => {
                             check_val_type(g.content_type, offset)?;
-                            m.globals.push(Global {
-                                ty: g.content_type,
-                                mutable: g.mutable,
-                                init: None,
-                            });
+                            m.globals.push(Global { ty: g.content_type, mutable: g.mutable, init: None });
                             m.num_imported_globals += 1;
                             (ExternalKind::Global, m.globals.len() as u32 - 1)
                         }
                         TypeRef::Tag(_) => {
-                            return Err(CompileError::unsupported(
-                                feature::EXCEPTIONS,
-                                "tag import",
-                                offset,
-                            ));
+                            return Err(CompileError::unsupported(feature::EXCEPTIONS, "tag import", offset));
                         }
                     };
-                    m.imports.push(Import {
-                        module: imp.module,
-                        name: imp.name,
-                        kind,
-                        index,
-                    });
+                    m.imports.push(Import { module: imp.module, name: imp.name, kind, index });
                 }
             }
             Payload::FunctionSection(r) => {
@@ -241,24 +219,13 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                     let (offset, t) = t?;
                     check_ref_type(t.ty.element_type, offset)?;
                     if t.ty.table64 {
-                        return Err(CompileError::unsupported(
-                            feature::MEMORY64,
-                            "64-bit table",
-                            offset,
-                        ));
+                        return Err(CompileError::unsupported(feature::MEMORY64, "64-bit table", offset));
                     }
                     let init = match t.init {
                         TableInit::RefNull => None,
-                        TableInit::Expr(e) => {
-                            Some(m.add_const_expr(e, ValType::Ref(t.ty.element_type)))
-                        }
+                        TableInit::Expr(e) => Some(m.add_const_expr(e, ValType::Ref(t.ty.element_type))),
                     };
-                    m.tables.push(Table {
-                        elem: t.ty.element_type,
-                        min: t.ty.initial,
-                        max: t.ty.maximum,
-                        init,
-                    });
+                    m.tables.push(Table { elem: t.ty.element_type, min: t.ty.initial, max: t.ty.maximum, init });
                 }
             }
             Payload::MemorySection(r) => {
@@ -268,22 +235,14 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                 }
             }
             Payload::TagSection(r) => {
-                return Err(CompileError::unsupported(
-                    feature::EXCEPTIONS,
-                    "tag section",
-                    r.range().start,
-                ));
+                return Err(CompileError::unsupported(feature::EXCEPTIONS, "tag section", r.range().start));
             }
             Payload::GlobalSection(r) => {
                 for g in r.into_iter_with_offsets() {
                     let (offset, g) = g?;
                     check_val_type(g.ty.content_type, offset)?;
                     let init = Some(m.add_const_expr(g.init_expr, g.ty.content_type));
-                    m.globals.push(Global {
-                        ty: g.ty.content_type,
-                        mutable: g.ty.mutable,
-                        init,
-                    });
+                    m.globals.push(Global { ty: g.ty.content_type, mutable: g.ty.mutable, init });
                 }
             }
             Payload::ExportSection(r) => {
@@ -304,15 +263,9 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                     let mode = match e.kind {
                         ElementKind::Passive => ElemMode::Passive,
                         ElementKind::Declared => ElemMode::Declared,
-                        ElementKind::Active {
-                            table_index,
-                            offset_expr,
-                        } => {
+                        ElementKind::Active { table_index, offset_expr } => {
                             let offset = m.add_const_expr(offset_expr, ValType::I32);
-                            ElemMode::Active {
-                                table: table_index.unwrap_or(0),
-                                offset,
-                            }
+                            ElemMode::Active { table: table_index.unwrap_or(0), offset }
                         }
                     };
                     let mut items = Vec::new();
@@ -320,10 +273,7 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                         ElementItems::Functions(r) => {
                             for f in r {
                                 let f = f?;
-                                m.const_exprs.push(ConstExprInfo {
-                                    expr: ref_func_expr(f),
-                                    ty: ValType::FUNCREF,
-                                });
+                                m.const_exprs.push(ConstExprInfo { expr: ref_func_expr(f), ty: ValType::FUNCREF });
                                 items.push(m.const_exprs.len() - 1);
                             }
                         }
@@ -341,15 +291,11 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                     let d = d?;
                     let active = match d.kind {
                         DataKind::Passive => None,
-                        DataKind::Active {
-                            memory_index,
-                            offset_expr,
-                        } => Some((memory_index, m.add_const_expr(offset_expr, ValType::I32))),
+                        DataKind::Active { memory_index, offset_expr } => {
+                            Some((memory_index, m.add_const_expr(offset_expr, ValType::I32)))
+                        }
                     };
-                    m.data.push(Data {
-                        active,
-                        bytes: d.data,
-                    });
+                    m.data.push(Data { active, bytes: d.data });
                 }
             }
             Payload::CodeSectionEntry(body) => m.bodies.push(body),
@@ -372,12 +318,9 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
             _ => {}
         }
     }
+    m.type_encodings = types::encode_all(&m.types);
     if m.memories.len() > 1 {
-        return Err(CompileError::unsupported(
-            feature::MULTI_MEMORY,
-            "second memory",
-            0,
-        ));
+        return Err(CompileError::unsupported(feature::MULTI_MEMORY, "second memory", 0));
     }
     Ok(m)
 }
@@ -406,30 +349,13 @@ fn leb128_u32(out: &mut Vec<u8>, mut v: u32) {
 
 fn memory(t: wasmparser::MemoryType, offset: u64) -> Result<Memory> {
     if t.memory64 {
-        return Err(CompileError::unsupported(
-            feature::MEMORY64,
-            "64-bit memory",
-            offset,
-        ));
+        return Err(CompileError::unsupported(feature::MEMORY64, "64-bit memory", offset));
     }
     if t.shared {
-        return Err(CompileError::unsupported(
-            feature::THREADS,
-            "shared memory",
-            offset,
-        ));
+        return Err(CompileError::unsupported(feature::THREADS, "shared memory", offset));
     }
     if t.page_size_log2.is_some_and(|p| p != 16) {
-        return Err(CompileError::unsupported(
-            "custom page sizes",
-            "memory page size",
-            offset,
-        ));
+        return Err(CompileError::unsupported("custom page sizes", "memory page size", offset));
     }
-    Ok(Memory {
-        min: t.initial,
-        max: t.maximum,
-        memory64: t.memory64,
-        shared: t.shared,
-    })
+    Ok(Memory { min: t.initial, max: t.maximum, memory64: t.memory64, shared: t.shared })
 }

@@ -54,6 +54,17 @@ pub const TY_V128: u8 = 0x7b;
 pub const TY_FUNCREF: u8 = 0x70;
 pub const TY_EXTERNREF: u8 = 0x6f;
 
+/// Reference value types in type encodings: a prefix byte, then the heap
+/// type: an abstract heap type's code (`0x70` func, `0x6f` extern, `0x73`
+/// nofunc, `0x72` noextern, ...) or [`HEAP_CONCRETE`], a little-endian u32
+/// length and the referenced type's own encoding.
+pub const REF_NULLABLE: u8 = 0x63;
+pub const REF_NONNULL: u8 = 0x64;
+pub const HEAP_CONCRETE: u8 = 0x00;
+/// A reference to a type of the same recursion group: a little-endian u32
+/// index within the group follows.
+pub const HEAP_REC: u8 = 0x01;
+
 /// The root object, exported under the module's descriptor symbol.
 #[repr(C)]
 #[derive(Debug)]
@@ -85,9 +96,10 @@ pub struct ModuleDesc {
     pub elems: Slice,
 }
 
-/// A function type: `encoding` is `[n_params, params..., n_results,
-/// results...]` with one value type code per entry. Equal encodings are
-/// equal types; the runtime interns them into process-wide type ids.
+/// A function type: `encoding` is `[0x60, n_params, params..., n_results,
+/// results...]`, each value type one code byte (numbers) or a reference
+/// encoding (see [`REF_NULLABLE`]). Equal encodings are equal types; the
+/// runtime interns them into process-wide type ids.
 #[repr(C)]
 #[derive(Debug)]
 pub struct TypeDesc {
@@ -133,9 +145,11 @@ pub struct TrapSite {
 #[repr(C)]
 #[derive(Debug)]
 pub struct TableDesc {
-    /// Element type code (TY_FUNCREF, TY_EXTERNREF).
+    /// Representation of the elements (TY_FUNCREF, TY_EXTERNREF).
     pub elem_type: u32,
     pub flags: u32,
+    /// The element type's full encoding, for import matching.
+    pub elem_encoding: Slice,
     pub min: u64,
     pub max: u64,
     /// Initial element value (the table's init expression, else null).
@@ -157,9 +171,11 @@ pub struct MemoryDesc {
 #[repr(C)]
 #[derive(Debug)]
 pub struct GlobalDesc {
-    /// Value type code.
+    /// Representation of the value (a TY_* code).
     pub ty: u32,
     pub mutable: u32,
+    /// The value type's full encoding, for import matching.
+    pub encoding: Slice,
     /// Initializer for a defined global.
     pub init: ConstExpr,
 }
@@ -249,9 +265,9 @@ mod tests {
         assert_eq!(Layout::FUNC, 64);
         assert_eq!(Layout::TRAP, 8);
         assert_eq!(Layout::EXPR, 32);
-        assert_eq!(Layout::TABLE, 24 + 32);
+        assert_eq!(Layout::TABLE, 24 + 16 + 32);
         assert_eq!(Layout::MEMORY, 24);
-        assert_eq!(Layout::GLOBAL, 8 + 32);
+        assert_eq!(Layout::GLOBAL, 8 + 16 + 32);
         assert_eq!(Layout::EXPORT, 24);
         assert_eq!(Layout::DATA, 8 + 32 + 16);
         assert_eq!(Layout::ELEM, 8 + 32 + 16);

@@ -22,7 +22,7 @@ pub use trap::Trap;
 
 /// Bumped whenever any layout in this crate changes; the runtime refuses a
 /// module descriptor built against another version.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Size of a pointer on every supported target.
 pub const PTR: u32 = 8;
@@ -137,37 +137,19 @@ mod tests {
     #[test]
     fn funcref_layout() {
         assert_eq!(size_of::<VMFuncRef>() as u32, VMFuncRef::SIZE);
-        assert_eq!(
-            offset_of!(VMFuncRef, wasm_call) as u32,
-            VMFuncRef::OFF_WASM_CALL
-        );
-        assert_eq!(
-            offset_of!(VMFuncRef, array_call) as u32,
-            VMFuncRef::OFF_ARRAY_CALL
-        );
-        assert_eq!(
-            offset_of!(VMFuncRef, type_id) as u32,
-            VMFuncRef::OFF_TYPE_ID
-        );
+        assert_eq!(offset_of!(VMFuncRef, wasm_call) as u32, VMFuncRef::OFF_WASM_CALL);
+        assert_eq!(offset_of!(VMFuncRef, array_call) as u32, VMFuncRef::OFF_ARRAY_CALL);
+        assert_eq!(offset_of!(VMFuncRef, type_id) as u32, VMFuncRef::OFF_TYPE_ID);
         assert_eq!(offset_of!(VMFuncRef, vmctx) as u32, VMFuncRef::OFF_VMCTX);
     }
 
     #[test]
     fn memory_and_table_layout() {
         assert_eq!(offset_of!(VMMemoryDef, base) as u32, VMMemoryDef::OFF_BASE);
-        assert_eq!(
-            offset_of!(VMMemoryDef, length) as u32,
-            VMMemoryDef::OFF_LENGTH
-        );
+        assert_eq!(offset_of!(VMMemoryDef, length) as u32, VMMemoryDef::OFF_LENGTH);
         assert_eq!(offset_of!(VMTableDef, base) as u32, VMTableDef::OFF_BASE);
-        assert_eq!(
-            offset_of!(VMTableDef, length) as u32,
-            VMTableDef::OFF_LENGTH
-        );
-        assert_eq!(
-            offset_of!(VMHostCtx, array_call) as u32,
-            VMHostCtx::OFF_ARRAY_CALL
-        );
+        assert_eq!(offset_of!(VMTableDef, length) as u32, VMTableDef::OFF_LENGTH);
+        assert_eq!(offset_of!(VMHostCtx, array_call) as u32, VMHostCtx::OFF_ARRAY_CALL);
         assert_eq!(size_of::<ValRaw>() as u32, ValRaw::SIZE);
     }
 }

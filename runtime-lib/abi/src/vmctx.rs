@@ -79,15 +79,7 @@ impl VMOffsets {
         let global_storage = (global_ptrs + counts.globals * PTR + 15) & !15;
         let funcrefs = global_storage + counts.defined_globals * GLOBAL_SLOT_SIZE;
         let size = funcrefs + counts.functions * VMFuncRef::SIZE;
-        VMOffsets {
-            counts,
-            memories,
-            tables,
-            global_ptrs,
-            global_storage,
-            funcrefs,
-            size,
-        }
+        VMOffsets { counts, memories, tables, global_ptrs, global_storage, funcrefs, size }
     }
     pub const fn memory_base(&self, index: u32) -> u32 {
         self.memories + index * MEMORY_ENTRY_SIZE + MEMORY_ENTRY_OFF_BASE
@@ -116,13 +108,7 @@ mod tests {
 
     #[test]
     fn offsets_do_not_overlap() {
-        let o = VMOffsets::new(VMCounts {
-            memories: 2,
-            tables: 3,
-            globals: 5,
-            defined_globals: 4,
-            functions: 7,
-        });
+        let o = VMOffsets::new(VMCounts { memories: 2, tables: 3, globals: 5, defined_globals: 4, functions: 7 });
         assert_eq!(o.memories, HEADER_SIZE);
         assert_eq!(o.tables, 64 + 32);
         assert_eq!(o.global_ptrs, 96 + 24);

@@ -51,12 +51,7 @@ pub(crate) unsafe fn caller_of(fp: usize) -> (usize, usize) {
 ///
 /// # Safety
 /// `fp` must be a frame pointer of the current thread's stack.
-pub(crate) unsafe fn walk(
-    pc: usize,
-    mut fp: usize,
-    stop: usize,
-    out: &mut [usize; MAX_FRAMES],
-) -> usize {
+pub(crate) unsafe fn walk(pc: usize, mut fp: usize, stop: usize, out: &mut [usize; MAX_FRAMES]) -> usize {
     let mut n = 0;
     out[n] = pc;
     n += 1;
@@ -79,7 +74,5 @@ pub(crate) unsafe fn walk(
 
 /// Keeps the wasm frames of a raw walk and names them.
 pub(crate) fn symbolize(pcs: &[usize]) -> Vec<Frame> {
-    pcs.iter()
-        .filter_map(|&pc| crate::code::function_name(pc).map(|name| Frame { name, pc }))
-        .collect()
+    pcs.iter().filter_map(|&pc| crate::code::function_name(pc).map(|name| Frame { name, pc })).collect()
 }

@@ -20,11 +20,7 @@ use wasmc_abi::Trap;
 #[derive(Debug, Clone)]
 pub enum Error {
     /// A wasm trap with the wasm frames that were live.
-    Trap {
-        trap: Trap,
-        message: Option<String>,
-        backtrace: Vec<Frame>,
-    },
+    Trap { trap: Trap, message: Option<String>, backtrace: Vec<Frame> },
     /// The guest called `proc_exit`.
     Exit(i32),
 }
@@ -39,9 +35,7 @@ impl Error {
     /// The one-line message: the trap's, or a host function's own.
     pub fn message(&self) -> String {
         match self {
-            Error::Trap {
-                message: Some(m), ..
-            } => m.clone(),
+            Error::Trap { message: Some(m), .. } => m.clone(),
             Error::Trap { trap, .. } => trap.message().to_string(),
             Error::Exit(code) => format!("exit with status {code}"),
         }
@@ -61,10 +55,7 @@ impl fmt::Display for Error {
                     let mut i = 0;
                     while i < backtrace.len() {
                         let name = &backtrace[i].name;
-                        let run = backtrace[i..]
-                            .iter()
-                            .take_while(|fr| &fr.name == name)
-                            .count();
+                        let run = backtrace[i..].iter().take_while(|fr| &fr.name == name).count();
                         write!(f, "\n  {i:>3}: {name}")?;
                         if run > 1 {
                             write!(f, " (and {} more frames of it)", run - 1)?;
@@ -84,11 +75,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 extern "C" {
-    fn wasmc_catch(
-        body: extern "C" fn(*mut c_void),
-        data: *mut c_void,
-        slot: *mut *mut c_void,
-    ) -> i32;
+    fn wasmc_catch(body: extern "C" fn(*mut c_void), data: *mut c_void, slot: *mut *mut c_void) -> i32;
     fn wasmc_unwind(buf: *mut c_void) -> !;
 }
 
@@ -129,34 +116,19 @@ pub fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
     let prev_sp = ENTRY_SP.with(|e| e.replace(&marker as *const u8 as usize));
     let mut f = f;
     let slot = JMPBUF.with(|j| j.as_ptr());
-    let trapped =
-        unsafe { wasmc_catch(body, &mut f as *mut &mut dyn FnMut() as *mut c_void, slot) };
+    let trapped = unsafe { wasmc_catch(body, &mut f as *mut &mut dyn FnMut() as *mut c_void, slot) };
     ENTRY_SP.with(|e| e.set(prev_sp));
     if trapped == 0 {
         return Ok(());
     }
     let host = crate::host::PENDING.with(|p| p.borrow_mut().take());
     let pending = PENDING.with(|p| p.borrow_mut().take());
-    let backtrace = pending
-        .map(|p| backtrace::symbolize(&p.frames[..p.len]))
-        .unwrap_or_default();
+    let backtrace = pending.map(|p| backtrace::symbolize(&p.frames[..p.len])).unwrap_or_default();
     Err(match host {
         Some(HostTrap::Exit(code)) => Error::Exit(code),
-        Some(HostTrap::Trap(trap)) => Error::Trap {
-            trap,
-            message: None,
-            backtrace,
-        },
-        Some(HostTrap::Error(msg)) => Error::Trap {
-            trap: Trap::HostError,
-            message: Some(msg),
-            backtrace,
-        },
-        None => Error::Trap {
-            trap: pending.map(|p| p.trap).unwrap_or(Trap::HostError),
-            message: None,
-            backtrace,
-        },
+        Some(HostTrap::Trap(trap)) => Error::Trap { trap, message: None, backtrace },
+        Some(HostTrap::Error(msg)) => Error::Trap { trap: Trap::HostError, message: Some(msg), backtrace },
+        None => Error::Trap { trap: pending.map(|p| p.trap).unwrap_or(Trap::HostError), message: None, backtrace },
     })
 }
 
@@ -185,11 +157,7 @@ pub(crate) unsafe fn raise(trap: Trap) -> ! {
     let fp = backtrace::frame_pointer();
     // Skip our own frame: start at the caller's return address.
     let (pc, caller_fp) = unsafe { backtrace::caller_of(fp) };
-    let mut p = Pending {
-        trap,
-        frames: [0; backtrace::MAX_FRAMES],
-        len: 0,
-    };
+    let mut p = Pending { trap, frames: [0; backtrace::MAX_FRAMES], len: 0 };
     p.len = unsafe { backtrace::walk(pc, caller_fp, entry_sp(), &mut p.frames) };
     unsafe { unwind(p) }
 }

@@ -56,11 +56,7 @@ impl AltStack {
             if mem == libc::MAP_FAILED {
                 return;
             }
-            let st = libc::stack_t {
-                ss_sp: mem,
-                ss_flags: 0,
-                ss_size: ALT_STACK_SIZE,
-            };
+            let st = libc::stack_t { ss_sp: mem, ss_flags: 0, ss_size: ALT_STACK_SIZE };
             libc::sigaltstack(&st, std::ptr::null_mut());
             self.mem.set(mem);
         }
@@ -72,11 +68,7 @@ impl Drop for AltStack {
         let mem = self.mem.get();
         if !mem.is_null() {
             unsafe {
-                let st = libc::stack_t {
-                    ss_sp: std::ptr::null_mut(),
-                    ss_flags: libc::SS_DISABLE,
-                    ss_size: 0,
-                };
+                let st = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
                 libc::sigaltstack(&st, std::ptr::null_mut());
                 libc::munmap(mem, ALT_STACK_SIZE);
             }
@@ -93,10 +85,7 @@ unsafe fn pc_and_fp(ctx: *mut libc::c_void) -> (usize, usize) {
     #[cfg(target_arch = "x86_64")]
     unsafe {
         let g = &(*uc).uc_mcontext.gregs;
-        (
-            g[libc::REG_RIP as usize] as usize,
-            g[libc::REG_RBP as usize] as usize,
-        )
+        (g[libc::REG_RIP as usize] as usize, g[libc::REG_RBP as usize] as usize)
     }
     #[cfg(target_arch = "aarch64")]
     unsafe {
@@ -115,11 +104,7 @@ extern "C" fn handler(sig: libc::c_int, _info: *mut libc::siginfo_t, ctx: *mut l
         if super::in_wasm() {
             let (pc, fp) = pc_and_fp(ctx);
             if let Some(trap) = crate::code::trap_at(pc) {
-                let mut p = Pending {
-                    trap,
-                    frames: [0; backtrace::MAX_FRAMES],
-                    len: 0,
-                };
+                let mut p = Pending { trap, frames: [0; backtrace::MAX_FRAMES], len: 0 };
                 p.len = backtrace::walk(pc, fp, super::entry_sp(), &mut p.frames);
                 super::unwind(p);
             }
