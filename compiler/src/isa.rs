@@ -3,45 +3,8 @@
 use crate::error::{CompileError, Result};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
+pub use crate::options::{OptLevel, Options, OutputKind, WasmCallConv};
 use target_lexicon::{Architecture, OperatingSystem, Triple};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OptLevel {
-    /// No optimization: fastest compile.
-    O0,
-    /// Cranelift's optimizer (e-graphs, GVN, LICM).
-    O1,
-    /// O1 plus alias analysis (redundant load elimination).
-    O2,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputKind {
-    /// An object with a `main` that runs the module's `_start`.
-    Executable,
-    /// An object exporting only the module descriptor (`wasmc_module`), to
-    /// be linked into a shared object and loaded by a host process.
-    Loadable,
-}
-
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub triple: Triple,
-    pub opt_level: OptLevel,
-    pub kind: OutputKind,
-    /// Worker threads for compiling functions (0 = one per core).
-    pub threads: usize,
-    /// For executables: bytes embedded in the object and handed to the
-    /// runtime's `wasmc_main` (its launch configuration, e.g. WASI grants).
-    /// Opaque to the compiler; the runtime's `exe` module defines the format.
-    pub exe_config: Vec<u8>,
-}
-
-impl Options {
-    pub fn host(kind: OutputKind) -> Options {
-        Options { triple: Triple::host(), opt_level: OptLevel::O2, kind, threads: 0, exe_config: Vec::new() }
-    }
-}
 
 /// Targets wasmc can generate code for.
 pub fn supported(triple: &Triple) -> Result<()> {

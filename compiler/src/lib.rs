@@ -10,9 +10,10 @@ pub mod error;
 pub mod func;
 pub mod isa;
 pub mod module;
+pub mod options;
 
 pub use error::{CompileError, ErrorKind, Result};
-pub use isa::{OptLevel, Options, OutputKind};
+pub use options::{OptLevel, Options, OutputKind, WasmCallConv};
 
 use cranelift_codegen::isa::TargetIsa;
 use module::ModuleInfo;
@@ -25,6 +26,8 @@ pub struct ModuleEnv<'a> {
     /// Object-file function id of each wasm function (imports: unused).
     pub func_ids: Vec<u32>,
     pub isa: &'a dyn TargetIsa,
+    /// Convention of wasm-to-wasm calls (see `Options::call_conv`).
+    pub call_conv: cranelift_codegen::isa::CallConv,
 }
 
 /// Accepts binary `.wasm` or text `.wat` and returns binary wasm.

@@ -22,7 +22,11 @@ pub struct Module(Arc<ModuleInner>);
 
 struct ModuleInner {
     desc: &'static ModuleDesc,
+    /// Runtime type (`*const VMRtt`) of each module type index.
     type_ids: Vec<u64>,
+    /// Canonical encodings of the global and table types (import matching).
+    global_types: Vec<Vec<u8>>,
+    table_types: Vec<Vec<u8>>,
 }
 
 impl Module {
@@ -39,8 +43,14 @@ impl Module {
         }
         crate::code::register(desc);
         let types: &[TypeDesc] = unsafe { desc.types.as_slice() };
-        let type_ids = types.iter().map(|t| types::intern(unsafe { t.encoding.as_slice() })).collect();
-        Ok(Module(Arc::new(ModuleInner { desc, type_ids })))
+        let rtts = types::canonicalize(types);
+        let globals: &[GlobalDesc] = unsafe { desc.globals.as_slice() };
+        let global_types = globals.iter().map(|g| types::canonical_val(unsafe { g.encoding.as_slice() }, &rtts)).collect();
+        let tables: &[TableDesc] = unsafe { desc.tables.as_slice() };
+        let table_types =
+            tables.iter().map(|t| types::canonical_val(unsafe { t.elem_encoding.as_slice() }, &rtts)).collect();
+        let type_ids = rtts.into_iter().map(|r| r as u64).collect();
+        Ok(Module(Arc::new(ModuleInner { desc, type_ids, global_types, table_types })))
     }
 
     pub fn desc(&self) -> &'static ModuleDesc {
@@ -52,9 +62,17 @@ impl Module {
     }
 
     /// `(module, name, kind)` of each import, in order.
+    /// The imports an instantiation must be given; imports bound at link
+    /// time to C functions are not among them.
     pub fn imports(&self) -> Vec<(&'static str, &'static str, u32)> {
-        let imports: &[ImportDesc] = unsafe { self.0.desc.imports.as_slice() };
-        imports.iter().map(|i| unsafe { (i.module.as_str(), i.name.as_str(), i.kind) }).collect()
+        self.dynamic_imports().map(|i| unsafe { (i.module.as_str(), i.name.as_str(), i.kind) }).collect()
+    }
+
+    fn dynamic_imports(&self) -> impl Iterator<Item = &'static ImportDesc> {
+        let desc = self.0.desc;
+        let imports: &[ImportDesc] = unsafe { desc.imports.as_slice() };
+        let funcs: &[FuncDesc] = unsafe { desc.funcs.as_slice() };
+        imports.iter().filter(move |i| !(i.kind == KIND_FUNC && funcs[i.index as usize].imported == IMPORT_STATIC))
     }
 
     /// The type of function `index`.
@@ -65,7 +83,8 @@ impl Module {
 
     pub fn type_at(&self, type_index: u32) -> FuncType {
         let t = &unsafe { self.0.desc.types.as_slice::<TypeDesc>() }[type_index as usize];
-        FuncType::decode(unsafe { t.encoding.as_slice() }).unwrap_or_else(|| FuncType::new(&[], &[]))
+        let _ = t;
+        types::func_type(self.0.type_ids[type_index as usize]).unwrap_or_else(|| FuncType::new(&[], &[]))
     }
 }
 
@@ -309,7 +328,7 @@ impl Instance {
         wasi: Option<WasiCtx>,
     ) -> Result<Instance, InstantiateError> {
         let desc = module.0.desc;
-        let import_descs: &[ImportDesc] = unsafe { desc.imports.as_slice() };
+        let import_descs: Vec<&ImportDesc> = module.dynamic_imports().collect();
         if imports.len() != import_descs.len() {
             return Err(InstantiateError::Link(format!(
                 "expected {} imports, got {}",
@@ -346,11 +365,12 @@ impl Instance {
             match (d.kind, ext) {
                 (KIND_FUNC, Extern::Func(f)) => {
                     let want = module.0.type_ids[funcs[d.index as usize].type_index as usize];
-                    if unsafe { (*f.ptr).type_id } != want {
+                    let actual = unsafe { (*f.ptr).type_id } as *const wasmc_abi::gc::VMRtt;
+                    if !types::rtt_subtype(actual, want as *const wasmc_abi::gc::VMRtt) {
                         unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
                         return Err(import_mismatch(m, n, "function type differs"));
                     }
-                    import_funcs.push(f.clone());
+                    import_funcs.push((d.index, f.clone()));
                 }
                 (KIND_MEMORY, Extern::Memory(mem)) => {
                     let want = &memory_descs[d.index as usize];
@@ -371,7 +391,7 @@ impl Instance {
                         (_, None) => false,
                         (w, Some(h)) => h <= w,
                     };
-                    let want_elem: &[u8] = unsafe { want.elem_encoding.as_slice() };
+                    let want_elem: &[u8] = &module.0.table_types[d.index as usize];
                     if t.elem_encoding() != want_elem || t.len() < want.min || !max_ok {
                         unsafe { std::alloc::dealloc(vmctx, vmctx_layout(&offsets)) };
                         return Err(import_mismatch(m, n, "table type differs"));
@@ -380,7 +400,7 @@ impl Instance {
                 }
                 (KIND_GLOBAL, Extern::Global(g)) => {
                     let want = &global_descs[d.index as usize];
-                    let want_ty: &[u8] = unsafe { want.encoding.as_slice() };
+                    let want_ty: &[u8] = &module.0.global_types[d.index as usize];
                     // Mutable globals are invariant, immutable ones covariant.
                     let ty_ok =
                         if g.mutable { &*g.encoding == want_ty } else { types::val_subtype(&g.encoding, want_ty) };
@@ -434,8 +454,8 @@ impl Instance {
         }
         // Functions: imports first (host functions get a context bound to
         // this instance), then defined functions.
-        for (i, f) in import_funcs.iter().enumerate() {
-            let slot = inst.funcref_ptr(i as u32);
+        for (i, f) in import_funcs.iter() {
+            let (i, slot) = (*i as usize, inst.funcref_ptr(*i));
             let value = if let Some(body) = &f.host {
                 let ctx = Box::new(HostFuncCtx {
                     header: wasmc_abi::VMHostCtx {
@@ -459,7 +479,12 @@ impl Instance {
             };
             unsafe { *slot = value };
         }
-        for (i, f) in funcs.iter().enumerate().skip(desc.num_imported_funcs as usize) {
+        for (i, f) in funcs.iter().enumerate() {
+            // Defined functions and imports bound to C functions (whose
+            // trampoline passes this instance to C as the caller).
+            if f.imported == IMPORT_DYNAMIC {
+                continue;
+            }
             unsafe {
                 *inst.funcref_ptr(i as u32) = VMFuncRef {
                     wasm_call: f.wasm_call,
@@ -494,7 +519,8 @@ impl Instance {
             write(offsets.global_ptr(i as u32), slot as u64);
             let v = inst.eval(&gd.init).map_err(InstantiateError::Trap)?;
             unsafe { *slot = v };
-            let encoding: Arc<[u8]> = unsafe { gd.encoding.as_slice::<u8>() }.into();
+            let _ = gd;
+            let encoding: Arc<[u8]> = module.0.global_types[i].as_slice().into();
             inst_mut.globals.push(Global {
                 ptr: slot,
                 ty: gd.ty as u8,
@@ -507,7 +533,7 @@ impl Instance {
         for td in &table_descs[desc.num_imported_tables as usize..] {
             let init = inst.eval(&td.init).map_err(InstantiateError::Trap)?.u64();
             let max = (td.max != NO_MAX).then_some(td.max);
-            let enc = unsafe { td.elem_encoding.as_slice::<u8>() }.to_vec();
+            let enc = module.0.table_types[inst_mut.tables.len()].clone();
             inst_mut.tables.push(Table::with_encoding(enc, td.min, max, init).map_err(InstantiateError::Resource)?);
         }
         for (i, t) in inst.tables.iter().enumerate() {
@@ -595,9 +621,7 @@ impl Instance {
 
     fn func(&self, index: u32) -> Func {
         let ptr = self.0.funcref_ptr(index);
-        let ty = types::encoding(unsafe { (*ptr).type_id })
-            .and_then(|e| FuncType::decode(&e))
-            .unwrap_or_else(|| self.0.module.func_type(index));
+        let ty = types::func_type(unsafe { (*ptr).type_id }).unwrap_or_else(|| self.0.module.func_type(index));
         Func { ptr, ty, host: None, _owner: Arc::new(self.0.clone()) }
     }
 

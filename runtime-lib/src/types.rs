@@ -1,46 +1,51 @@
-//! Process-wide canonical type ids and the type encodings of the module
-//! descriptor (see `wasmc_abi::descriptor::TypeDesc`). Two modules that
-//! declare structurally equal function types get the same id, which is what
-//! `call_indirect` compares (ids start at 1; 0 never matches).
+//! Canonical runtime types (`VMRtt`).
+//!
+//! Modules describe their types with module-relative indices (see
+//! `wasmc_abi::descriptor::TypeDesc`). [`canonicalize`] turns them, one
+//! recursion group at a time, into process-wide runtime types: a group's
+//! key is its members' structure with references inside the group as
+//! relative indices and references outside it as the already canonical
+//! runtime types. Equal keys are the same group (iso-recursive type
+//! equivalence), so equal types from different modules share one `VMRtt`,
+//! and `call_indirect` and casts compare pointers.
+//!
+//! Runtime types are never freed: there is one per distinct type.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use wasmc_abi::descriptor::{HEAP_CONCRETE, HEAP_REC, REF_NONNULL, REF_NULLABLE, TY_EXTERNREF, TY_FUNCREF};
+use wasmc_abi::descriptor::*;
+use wasmc_abi::gc::{storage_size, struct_layout, VMRtt};
+
+/// What the runtime knows about a runtime type beyond the `VMRtt` itself.
+#[derive(Debug)]
+pub struct RttInfo {
+    /// Canonical structure (references as `HEAP_RTT`/`HEAP_REC`).
+    pub body: Vec<u8>,
+    /// The group's runtime types, for resolving `HEAP_REC` in `body`.
+    pub group: Vec<usize>,
+    pub func: Option<FuncType>,
+    /// Struct fields / array element: (storage code, offset, mutable).
+    pub fields: Vec<(u8, u32, bool)>,
+}
 
 struct Registry {
-    ids: HashMap<Vec<u8>, u64>,
-    encodings: Vec<Vec<u8>>,
+    groups: HashMap<Vec<u8>, Vec<usize>>,
+    info: HashMap<usize, &'static RttInfo>,
 }
 
 static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
 
-pub fn intern(encoding: &[u8]) -> u64 {
+fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
     let mut guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    let reg = guard.get_or_insert_with(|| Registry { ids: HashMap::new(), encodings: Vec::new() });
-    if let Some(&id) = reg.ids.get(encoding) {
-        return id;
-    }
-    reg.encodings.push(encoding.to_vec());
-    let id = reg.encodings.len() as u64;
-    reg.ids.insert(encoding.to_vec(), id);
-    id
+    f(guard.get_or_insert_with(|| Registry { groups: HashMap::new(), info: HashMap::new() }))
 }
 
-/// The encoding behind an id.
-pub fn encoding(id: u64) -> Option<Vec<u8>> {
-    let guard = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    guard.as_ref()?.encodings.get((id as usize).checked_sub(1)?).cloned()
-}
-
-/// Splits the value type encoded at the start of `enc`; returns it and the rest.
+/// Splits the value or storage type encoded at the start of `enc`.
 pub fn split_val(enc: &[u8]) -> Option<(&[u8], &[u8])> {
     let len = match *enc.first()? {
         REF_NULLABLE | REF_NONNULL => match *enc.get(1)? {
-            HEAP_CONCRETE => {
-                let n = u32::from_le_bytes(enc.get(2..6)?.try_into().ok()?) as usize;
-                6 + n
-            }
-            HEAP_REC => 6,
+            HEAP_TYPE_INDEX | HEAP_REC => 6,
+            HEAP_RTT => 10,
             _ => 2,
         },
         _ => 1,
@@ -52,7 +57,12 @@ pub fn split_val(enc: &[u8]) -> Option<(&[u8], &[u8])> {
 pub fn representation(val: &[u8]) -> u8 {
     match val {
         [REF_NULLABLE | REF_NONNULL, 0x6f | 0x72, ..] => TY_EXTERNREF,
-        [REF_NULLABLE | REF_NONNULL, ..] => TY_FUNCREF,
+        [REF_NULLABLE | REF_NONNULL, 0x70 | 0x73, ..] => TY_FUNCREF,
+        [REF_NULLABLE | REF_NONNULL, HEAP_RTT, rest @ ..] => {
+            let rtt = u64::from_le_bytes(rest[..8].try_into().unwrap_or([0; 8])) as *const VMRtt;
+            if !rtt.is_null() && unsafe { (*rtt).kind } == TYPE_FUNC as u32 { TY_FUNCREF } else { TY_ANYREF }
+        }
+        [REF_NULLABLE | REF_NONNULL, ..] => TY_ANYREF,
         [code, ..] => *code,
         [] => 0,
     }
@@ -62,62 +72,109 @@ pub fn representation(val: &[u8]) -> u8 {
 /// by its representation code (what host-made values have).
 pub fn encode_simple(code: u8) -> Vec<u8> {
     match code {
-        TY_FUNCREF | TY_EXTERNREF => vec![REF_NULLABLE, code],
+        TY_FUNCREF | TY_EXTERNREF | TY_ANYREF => vec![REF_NULLABLE, code],
         c => vec![c],
     }
 }
 
-/// Whether a value of encoded type `a` may be used where `b` is expected.
+fn rtt_of(enc: &[u8]) -> Option<*const VMRtt> {
+    match enc {
+        [_, HEAP_RTT, rest @ ..] => Some(u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as *const VMRtt),
+        _ => None,
+    }
+}
+
+/// `a <: b` for runtime types.
+pub fn rtt_subtype(a: *const VMRtt, b: *const VMRtt) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_null() || b.is_null() {
+        return false;
+    }
+    unsafe {
+        let (a, b) = (&*a, &*b);
+        a.depth >= b.depth && *a.display.as_ptr().add(b.depth as usize) == b as *const VMRtt as u64
+    }
+}
+
+/// The abstract heap type a canonical heap type belongs under.
+fn heap_top_kind(enc: &[u8]) -> u8 {
+    match enc {
+        [_, HEAP_RTT, ..] => match rtt_of(enc).map(|r| unsafe { (*r).kind } as u8) {
+            Some(TYPE_FUNC) => 0x70,
+            Some(TYPE_STRUCT) => 0x6b,
+            _ => 0x6a,
+        },
+        [_, h, ..] => *h,
+        _ => 0,
+    }
+}
+
+/// Abstract heap subtyping: i31, struct, array <: eq <: any; bottoms
+/// none <: any family, nofunc <: func family, noextern <: extern.
+fn abstract_subtype(a: u8, b: u8) -> bool {
+    a == b
+        || matches!(
+            (a, b),
+            (0x6c | 0x6b | 0x6a | 0x6d, 0x6e) | (0x6c | 0x6b | 0x6a, 0x6d) | (0x71, 0x6e | 0x6d | 0x6c | 0x6b | 0x6a)
+                | (0x73, 0x70)
+                | (0x72, 0x6f)
+                | (0x74, 0x69)
+        )
+}
+
+/// Whether a value of canonical type `a` may be used where `b` is expected.
 pub fn val_subtype(a: &[u8], b: &[u8]) -> bool {
     if a == b {
         return true;
     }
-    let (&[pa, ha, ..], &[pb, hb, ..]) = (a, b) else { return false };
+    let (&[pa, ..], &[pb, ..]) = (a, b) else { return false };
     if !matches!(pa, REF_NULLABLE | REF_NONNULL) || !matches!(pb, REF_NULLABLE | REF_NONNULL) {
         return false;
     }
     if pa == REF_NULLABLE && pb == REF_NONNULL {
         return false;
     }
-    let (heap_a, heap_b) = (&a[1..], &b[1..]);
-    if heap_a == heap_b {
-        return true;
-    }
-    // Concrete types are function types until GC types arrive.
-    let concrete = |h: u8| h == HEAP_CONCRETE || h == HEAP_REC;
-    let func_family = |h: u8| h == 0x70 || h == 0x73 || concrete(h);
-    match (ha, hb) {
-        (0x73, h) if func_family(h) => true, // nofunc <: every function type
-        (0x72, 0x6f) => true,                // noextern <: extern
-        (h, 0x70) if concrete(h) => true,    // a function type <: func
-        _ => false,
+    match (rtt_of(a), rtt_of(b)) {
+        (Some(x), Some(y)) => rtt_subtype(x, y),
+        // A bottom type is below every concrete type of its family.
+        (None, Some(_)) => {
+            let bottom = a[1];
+            let family = heap_top_kind(b);
+            (bottom == 0x71 && family != 0x70) || (bottom == 0x73 && family == 0x70)
+        }
+        _ => abstract_subtype(heap_top_kind(a), heap_top_kind(b)),
     }
 }
 
 /// A function type in the runtime's terms: representation codes of its
-/// parameters and results, and its full encoding.
+/// parameters and results, and its runtime type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FuncType {
     pub params: Vec<u8>,
     pub results: Vec<u8>,
-    encoding: Vec<u8>,
 }
 
 impl FuncType {
-    /// A type of numbers and nullable `funcref`/`externref` (as host
+    /// A type of numbers and nullable abstract references (as host
     /// functions use).
     pub fn new(params: &[u8], results: &[u8]) -> FuncType {
-        let mut enc = vec![0x60, params.len() as u8];
-        params.iter().for_each(|p| enc.extend(encode_simple(*p)));
-        enc.push(results.len() as u8);
-        results.iter().for_each(|r| enc.extend(encode_simple(*r)));
-        FuncType { params: params.to_vec(), results: results.to_vec(), encoding: enc }
+        FuncType { params: params.to_vec(), results: results.to_vec() }
     }
-    pub fn encode(&self) -> Vec<u8> {
-        self.encoding.clone()
+
+    /// The canonical runtime type of this (host) function type.
+    pub fn id(&self) -> u64 {
+        let mut body = vec![TYPE_FUNC, self.params.len() as u8];
+        self.params.iter().for_each(|p| body.extend(encode_simple(*p)));
+        body.push(self.results.len() as u8);
+        self.results.iter().for_each(|r| body.extend(encode_simple(*r)));
+        let desc = [Member { body: &body, supertype: None, is_final: true }];
+        canonicalize_group(&desc, &[], 0)[0] as u64
     }
-    pub fn decode(enc: &[u8]) -> Option<FuncType> {
-        let (&0x60, rest) = enc.split_first()? else { return None };
+
+    fn from_body(body: &[u8]) -> Option<FuncType> {
+        let (&TYPE_FUNC, rest) = body.split_first()? else { return None };
         let (&np, mut rest) = rest.split_first()?;
         let mut params = Vec::new();
         for _ in 0..np {
@@ -132,11 +189,208 @@ impl FuncType {
             results.push(representation(v));
             rest = r;
         }
-        rest.is_empty().then(|| FuncType { params, results, encoding: enc.to_vec() })
+        Some(FuncType { params, results })
     }
-    pub fn id(&self) -> u64 {
-        intern(&self.encoding)
+}
+
+/// The function type of a runtime type, if it is one.
+pub fn func_type(rtt: u64) -> Option<FuncType> {
+    info(rtt).and_then(|i| i.func.clone())
+}
+
+pub fn info(rtt: u64) -> Option<&'static RttInfo> {
+    with_registry(|r| r.info.get(&(rtt as usize)).copied())
+}
+
+struct Member<'a> {
+    body: &'a [u8],
+    /// Module type index of the supertype.
+    supertype: Option<u32>,
+    is_final: bool,
+}
+
+/// Rewrites module type indices in an encoding: inside the group
+/// `[start, start+len)` as `HEAP_REC`, outside as the canonical `HEAP_RTT`.
+fn canonical_body(body: &[u8], rtts: &[usize], start: u32, len: u32, out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < body.len() {
+        if matches!(body[i], REF_NULLABLE | REF_NONNULL) && body.get(i + 1) == Some(&HEAP_TYPE_INDEX) {
+            let idx = u32::from_le_bytes(body[i + 2..i + 6].try_into().unwrap_or([0; 4]));
+            out.push(body[i]);
+            if idx >= start && idx < start + len {
+                out.push(HEAP_REC);
+                out.extend_from_slice(&(idx - start).to_le_bytes());
+            } else {
+                out.push(HEAP_RTT);
+                out.extend_from_slice(&(rtts.get(idx as usize).copied().unwrap_or(0) as u64).to_le_bytes());
+            }
+            i += 6;
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
     }
+}
+
+/// Canonicalizes one recursion group whose members start at module type
+/// index `start`, given the runtime types of all earlier module types.
+fn canonicalize_group(members: &[Member<'_>], earlier: &[usize], start: u32) -> Vec<usize> {
+    let len = members.len() as u32;
+    let mut key = Vec::new();
+    let mut bodies = Vec::new();
+    for m in members {
+        key.push(m.is_final as u8);
+        match m.supertype {
+            None => key.push(0xff),
+            Some(s) if s >= start => {
+                key.push(HEAP_REC);
+                key.extend_from_slice(&(s - start).to_le_bytes());
+            }
+            Some(s) => {
+                key.push(HEAP_RTT);
+                key.extend_from_slice(&(earlier[s as usize] as u64).to_le_bytes());
+            }
+        }
+        let mut body = Vec::new();
+        canonical_body(m.body, earlier, start, len, &mut body);
+        key.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        key.extend_from_slice(&body);
+        bodies.push(body);
+    }
+    with_registry(|reg| {
+        if let Some(g) = reg.groups.get(&key) {
+            return g.clone();
+        }
+        let mut group: Vec<usize> = Vec::new();
+        for (m, body) in members.iter().zip(&bodies) {
+            let sup = m.supertype.map(|s| if s >= start { group[(s - start) as usize] } else { earlier[s as usize] });
+            let rtt = new_rtt(body, m.is_final, sup);
+            group.push(rtt);
+        }
+        for (i, body) in bodies.into_iter().enumerate() {
+            let info = build_info(body, group.clone());
+            let info: &'static RttInfo = Box::leak(Box::new(info));
+            if let Some(offsets) = ref_offsets(info) {
+                let offsets: &'static [u32] = Box::leak(offsets.into_boxed_slice());
+                unsafe {
+                    let r = group[i] as *mut VMRtt;
+                    (*r).n_ref_offsets = offsets.len() as u32;
+                    (*r).ref_offsets = offsets.as_ptr() as u64;
+                }
+            }
+            reg.info.insert(group[i], info);
+        }
+        reg.groups.insert(key, group.clone());
+        group
+    })
+}
+
+/// Allocates a `VMRtt` (with its display) for a type of structure `body`.
+fn new_rtt(body: &[u8], is_final: bool, sup: Option<usize>) -> usize {
+    let (depth, mut display) = match sup {
+        Some(s) => unsafe {
+            let s = &*(s as *const VMRtt);
+            let d = std::slice::from_raw_parts(s.display.as_ptr(), s.depth as usize + 1).to_vec();
+            (s.depth + 1, d)
+        },
+        None => (0, Vec::new()),
+    };
+    let words = (VMRtt::OFF_DISPLAY / 8) as usize + depth as usize + 1;
+    let mem: &'static mut [u64] = Box::leak(vec![0u64; words].into_boxed_slice());
+    let rtt = mem.as_mut_ptr() as *mut VMRtt;
+    display.push(rtt as u64);
+    let (size, elem_is_ref) = layout_of(body);
+    unsafe {
+        (*rtt).kind = body.first().copied().unwrap_or(TYPE_FUNC) as u32;
+        (*rtt).depth = depth;
+        (*rtt).is_final = is_final as u32;
+        (*rtt).size = size;
+        (*rtt).elem_is_ref = elem_is_ref as u32;
+        std::ptr::copy_nonoverlapping(display.as_ptr(), (*rtt).display.as_mut_ptr(), display.len());
+    }
+    rtt as usize
+}
+
+/// Struct fields or the array element: (storage, mutable) pairs.
+fn storages(body: &[u8]) -> Vec<(Vec<u8>, bool)> {
+    let mut out = Vec::new();
+    let mut rest = match body.first() {
+        Some(&TYPE_STRUCT) => body.get(5..).unwrap_or(&[]),
+        Some(&TYPE_ARRAY) => &body[1..],
+        _ => return out,
+    };
+    while let Some((v, r)) = split_val(rest) {
+        let Some((&m, r)) = r.split_first() else { break };
+        out.push((v.to_vec(), m != 0));
+        rest = r;
+    }
+    out
+}
+
+fn is_gc_ref(storage: &[u8]) -> bool {
+    // Function references point into instances, never into the GC heap.
+    matches!(storage.first(), Some(&REF_NULLABLE | &REF_NONNULL)) && representation(storage) != TY_FUNCREF
+}
+
+fn layout_of(body: &[u8]) -> (u32, bool) {
+    let fields = storages(body);
+    match body.first() {
+        Some(&TYPE_STRUCT) => {
+            let sizes: Vec<u32> = fields.iter().map(|(s, _)| storage_size(s[0])).collect();
+            let mut offs = vec![0; sizes.len()];
+            (struct_layout(&sizes, &mut offs), false)
+        }
+        Some(&TYPE_ARRAY) => fields.first().map_or((0, false), |(s, _)| (storage_size(s[0]), is_gc_ref(s))),
+        _ => (0, false),
+    }
+}
+
+fn build_info(body: Vec<u8>, group: Vec<usize>) -> RttInfo {
+    let func = FuncType::from_body(&body);
+    let st = storages(&body);
+    let sizes: Vec<u32> = st.iter().map(|(s, _)| storage_size(s[0])).collect();
+    let mut offs = vec![0; sizes.len()];
+    if body.first() == Some(&TYPE_STRUCT) {
+        struct_layout(&sizes, &mut offs);
+    }
+    let fields = st.iter().zip(offs).map(|((s, m), o)| (s[0], o, *m)).collect();
+    RttInfo { body, group, func, fields }
+}
+
+fn ref_offsets(info: &RttInfo) -> Option<Vec<u32>> {
+    if info.body.first() != Some(&TYPE_STRUCT) {
+        return None;
+    }
+    let st = storages(&info.body);
+    Some(st.iter().zip(&info.fields).filter(|((s, _), _)| is_gc_ref(s)).map(|(_, f)| f.1).collect())
+}
+
+/// The runtime types of a module's types, in type index order.
+pub fn canonicalize(types: &[TypeDesc]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(types.len());
+    let mut i = 0;
+    while i < types.len() {
+        let len = (types[i].group_len as usize).max(1);
+        let members: Vec<Member<'_>> = types[i..(i + len).min(types.len())]
+            .iter()
+            .map(|t| Member {
+                body: unsafe { t.encoding.as_slice() },
+                supertype: (t.supertype != NONE).then_some(t.supertype),
+                is_final: t.is_final != 0,
+            })
+            .collect();
+        let group = canonicalize_group(&members, &out, i as u32);
+        out.extend(group);
+        i += len;
+    }
+    out
+}
+
+/// A module-relative value type encoding in canonical form.
+pub fn canonical_val(enc: &[u8], rtts: &[usize]) -> Vec<u8> {
+    let mut out = Vec::new();
+    canonical_body(enc, rtts, u32::MAX, 0, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -145,37 +399,62 @@ mod tests {
     use wasmc_abi::descriptor::{TY_F32, TY_I32, TY_I64};
 
     #[test]
-    fn equal_types_share_an_id() {
+    fn equal_types_share_a_runtime_type() {
         let a = FuncType::new(&[TY_I32, TY_I64], &[TY_F32]);
         let b = FuncType::new(&[TY_I32, TY_I64], &[TY_F32]);
         let c = FuncType::new(&[TY_I32], &[TY_F32]);
         assert_eq!(a.id(), b.id());
         assert_ne!(a.id(), c.id());
-        assert_eq!(FuncType::decode(&a.encode()), Some(a.clone()));
-        assert_eq!(encoding(a.id()), Some(a.encode()));
+        assert_eq!(func_type(a.id()), Some(a));
+    }
+
+    fn desc(enc: &'static [u8], start: u32, len: u32, sup: u32, fin: bool) -> TypeDesc {
+        TypeDesc {
+            encoding: Slice { ptr: enc.as_ptr() as u64, len: enc.len() as u64 },
+            group_start: start,
+            group_len: len,
+            supertype: sup,
+            is_final: fin as u32,
+        }
     }
 
     #[test]
-    fn typed_references_decode_and_subtype() {
-        let inner = [0x60, 0, 0];
-        let mut concrete = vec![REF_NONNULL, HEAP_CONCRETE];
-        concrete.extend_from_slice(&(inner.len() as u32).to_le_bytes());
-        concrete.extend_from_slice(&inner);
-        let mut enc = vec![0x60, 1];
-        enc.extend_from_slice(&concrete);
-        enc.extend_from_slice(&[1, REF_NULLABLE, 0x6f]);
-        let t = FuncType::decode(&enc).unwrap();
-        assert_eq!(t.params, vec![TY_FUNCREF]);
-        assert_eq!(t.results, vec![TY_EXTERNREF]);
-        let funcref = [REF_NULLABLE, 0x70];
-        let mut nullable_concrete = concrete.clone();
-        nullable_concrete[0] = REF_NULLABLE;
-        assert!(val_subtype(&concrete, &funcref));
-        assert!(val_subtype(&concrete, &nullable_concrete));
-        assert!(!val_subtype(&nullable_concrete, &concrete));
-        assert!(!val_subtype(&funcref, &concrete));
-        assert!(val_subtype(&[REF_NULLABLE, 0x73], &nullable_concrete));
-        assert!(!val_subtype(&[REF_NULLABLE, 0x72], &funcref));
+    fn recursive_groups_canonicalize_and_subtype() {
+        // Module A: [struct {}] ; [sub 0 struct {i32}] ; rec { struct (ref null 2) }
+        static S0: [u8; 5] = [TYPE_STRUCT, 0, 0, 0, 0];
+        static S1: [u8; 7] = [TYPE_STRUCT, 1, 0, 0, 0, TY_I32, 1];
+        static S2: [u8; 12] = [TYPE_STRUCT, 1, 0, 0, 0, REF_NULLABLE, HEAP_TYPE_INDEX, 2, 0, 0, 0, 1];
+        let a = canonicalize(&[desc(&S0, 0, 1, NONE, false), desc(&S1, 1, 1, 0, true), desc(&S2, 2, 1, NONE, true)]);
+        // Module B declares the same types at other indices.
+        static T0: [u8; 4] = [TYPE_FUNC, 0, 0, 0];
+        static S2B: [u8; 12] = [TYPE_STRUCT, 1, 0, 0, 0, REF_NULLABLE, HEAP_TYPE_INDEX, 3, 0, 0, 0, 1];
+        let b = canonicalize(&[
+            desc(&T0[..3], 0, 1, NONE, true),
+            desc(&S0, 1, 1, NONE, false),
+            desc(&S1, 2, 1, 1, true),
+            desc(&S2B, 3, 1, NONE, true),
+        ]);
+        assert_eq!(a[0], b[1]);
+        assert_eq!(a[1], b[2]);
+        assert_eq!(a[2], b[3]);
+        assert!(rtt_subtype(a[1] as _, a[0] as _));
+        assert!(!rtt_subtype(a[0] as _, a[1] as _));
+        assert!(!rtt_subtype(a[2] as _, a[0] as _));
+        // Layout: struct {i32} is header + 4 bytes, padded to 16.
+        assert_eq!(unsafe { (*(a[1] as *const VMRtt)).size }, 16);
+        assert_eq!(unsafe { (*(a[2] as *const VMRtt)).n_ref_offsets }, 1);
+    }
+
+    #[test]
+    fn value_subtyping() {
+        let any = [REF_NULLABLE, 0x6e];
+        let eq = [REF_NONNULL, 0x6d];
+        let i31 = [REF_NONNULL, 0x6c];
+        let none = [REF_NULLABLE, 0x71];
+        assert!(val_subtype(&i31, &eq) && val_subtype(&eq, &any) && val_subtype(&none, &any));
+        assert!(!val_subtype(&any, &eq) && !val_subtype(&any, &i31));
+        assert!(!val_subtype(&[REF_NULLABLE, 0x72], &[REF_NULLABLE, 0x70]));
+        assert!(val_subtype(&[REF_NULLABLE, 0x73], &[REF_NULLABLE, 0x70]));
         assert!(!val_subtype(&[TY_I32], &[TY_I64]));
     }
 }

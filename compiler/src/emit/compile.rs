@@ -20,6 +20,8 @@ pub(crate) enum Job {
     Function(u32),
     /// The host-call trampoline of imported function `i`.
     HostTrampoline(u32),
+    /// The trampoline of import `index`, bound to C function `c_func`.
+    StaticImport { index: u32, c_func: FuncId },
     /// The C-ABI array entry `id` calling `callee` of type `ty`.
     ArrayEntry { id: FuncId, callee: FuncId, ty: FuncType },
     /// Constant expression `k` as a function.
@@ -97,7 +99,7 @@ fn run_job(
         Job::Function(i) => {
             let id = syms.wasm[*i as usize];
             let ty = info.func_type(*i);
-            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty));
+            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty, env.call_conv));
             let body = &info.bodies[(*i - info.num_imported_funcs) as usize];
             let mut locals = Vec::new();
             for l in body.get_locals_reader()? {
@@ -109,7 +111,7 @@ fn run_job(
         Job::ConstExpr(k) => {
             let (id, _) = syms.const_fns[*k].expect("compiled constant expression");
             let ty = FuncType { params: vec![], results: vec![info.const_exprs[*k].ty] };
-            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(&ty));
+            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(&ty, env.call_conv));
             let ops = info.const_exprs[*k].expr.get_operators_reader();
             FuncTranslator::translate(env, &mut ctx.func, fctx, &ty, &[], ops)?;
             (id, None)
@@ -120,6 +122,11 @@ fn run_job(
             // Registered like a function so its trap (a failed host call)
             // is recognised and shows in backtraces under the import's name.
             (id, Some(*i))
+        }
+        Job::StaticImport { index, c_func } => {
+            let id = syms.wasm[*index as usize];
+            trampolines::static_import(env, &mut ctx.func, fctx, id, *c_func, info.func_type(*index));
+            (id, Some(*index))
         }
         Job::ArrayEntry { id, callee, ty } => {
             trampolines::array_entry(env, &mut ctx.func, fctx, *id, *callee, ty);

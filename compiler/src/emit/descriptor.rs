@@ -131,8 +131,13 @@ pub(crate) fn define(
     img.u32(root + offset_of!(ModuleDesc, num_imported_globals), info.num_imported_globals);
 
     let base = img.array(root + offset_of!(ModuleDesc, types), info.types.len(), Layout::TYPE);
-    for (i, enc) in info.type_encodings.iter().enumerate() {
-        img.bytes_slice(base + i * Layout::TYPE as usize + offset_of!(TypeDesc, encoding), enc);
+    for (i, (enc, def)) in info.type_encodings.iter().zip(&info.types).enumerate() {
+        let at = base + i * Layout::TYPE as usize;
+        img.bytes_slice(at + offset_of!(TypeDesc, encoding), enc);
+        img.u32(at + offset_of!(TypeDesc, group_start), def.group_start);
+        img.u32(at + offset_of!(TypeDesc, group_len), def.group_len);
+        img.u32(at + offset_of!(TypeDesc, supertype), def.supertype.unwrap_or(NONE));
+        img.u32(at + offset_of!(TypeDesc, is_final), def.is_final as u32);
     }
 
     let base = img.array(root + offset_of!(ModuleDesc, imports), info.imports.len(), Layout::IMPORT);
@@ -152,7 +157,12 @@ pub(crate) fn define(
             img.func(at + offset_of!(FuncDesc, array_call), a);
         }
         img.u32(at + offset_of!(FuncDesc, type_index), ty);
-        img.u32(at + offset_of!(FuncDesc, imported), info.is_imported_func(i as u32) as u32);
+        let imported = match (info.is_imported_func(i as u32), syms.static_c[i].is_some()) {
+            (false, _) => 0,
+            (true, false) => IMPORT_DYNAMIC,
+            (true, true) => IMPORT_STATIC,
+        };
+        img.u32(at + offset_of!(FuncDesc, imported), imported);
         img.u64(at + offset_of!(FuncDesc, code_len), code_len[i]);
         img.bytes_slice(at + offset_of!(FuncDesc, name), info.func_name(i as u32).as_bytes());
         let mut sites = traps[i].clone();

@@ -24,8 +24,18 @@ use cranelift_module::{FuncId, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use wasmc_abi::vmctx::{VMCounts, VMOffsets};
 
-/// Symbol of the module descriptor.
+/// Symbol of the module descriptor (with a prefix: `<prefix>_wasmc_module`).
 pub const DESCRIPTOR_SYMBOL: &str = "wasmc_module";
+/// WASI's module name: its imports are always provided by the runtime.
+pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
+
+pub fn descriptor_symbol(prefix: &str) -> String {
+    if prefix.is_empty() {
+        DESCRIPTOR_SYMBOL.to_string()
+    } else {
+        format!("{prefix}_{DESCRIPTOR_SYMBOL}")
+    }
+}
 /// The runtime's entry for executables.
 pub const MAIN_ENTRY: &str = "wasmc_main";
 
@@ -37,6 +47,8 @@ pub(crate) struct Symbols {
     pub array: Vec<Option<FuncId>>,
     /// Per constant expression that needs code: (function, entry).
     pub const_fns: Vec<Option<(FuncId, FuncId)>>,
+    /// Per wasm function: the C function a static import is bound to.
+    pub static_c: Vec<Option<FuncId>>,
 }
 
 fn err(e: impl std::fmt::Display) -> CompileError {
@@ -61,16 +73,26 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     let consts: Vec<ConstKind> =
         info.const_exprs.iter().map(|c| const_expr::classify(&c.expr)).collect::<Result<_>>()?;
     let escaping = escaping_functions(info, &consts);
+    // Imports bound at link time to C functions, by symbol.
+    let mut static_c = vec![None; info.funcs.len()];
+    for imp in &info.imports {
+        if opts.static_imports && imp.kind == wasmparser::ExternalKind::Func && imp.module != WASI_MODULE {
+            let sym = wasmc_abi::mangle::import_symbol(&opts.symbol_prefix, imp.module, imp.name);
+            let sig = trampolines::c_import_signature(info.func_type(imp.index), call_conv);
+            static_c[imp.index as usize] = Some(obj.declare_function(&sym, Linkage::Import, &sig).map_err(err)?);
+        }
+    }
 
     let mut wasm = Vec::new();
     for (i, &t) in info.funcs.iter().enumerate() {
-        let sig = wasm_signature(&info.types[t as usize]);
+        let sig = wasm_signature(info.types[t as usize].func(), call_conv_of(opts, &isa));
         let name = if (i as u32) < info.num_imported_funcs { format!("wasm_h{i}") } else { format!("wasm_f{i}") };
         wasm.push(obj.declare_function(&name, Linkage::Local, &sig).map_err(err)?);
     }
     let mut array = Vec::new();
     for (i, esc) in escaping.iter().enumerate() {
-        array.push(if *esc && i as u32 >= info.num_imported_funcs {
+        let has_code = i as u32 >= info.num_imported_funcs || static_c[i].is_some();
+        array.push(if *esc && has_code {
             Some(
                 obj.declare_function(&format!("wasm_a{i}"), Linkage::Local, &array_signature(call_conv))
                     .map_err(err)?,
@@ -83,7 +105,7 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     for (k, c) in consts.iter().enumerate() {
         const_fns.push(if let ConstKind::Compiled = c {
             let ty = FuncType { params: vec![], results: vec![info.const_exprs[k].ty] };
-            let f = obj.declare_function(&format!("wasm_c{k}"), Linkage::Local, &wasm_signature(&ty)).map_err(err)?;
+            let f = obj.declare_function(&format!("wasm_c{k}"), Linkage::Local, &wasm_signature(&ty, call_conv_of(opts, &isa))).map_err(err)?;
             let a = obj
                 .declare_function(&format!("wasm_ca{k}"), Linkage::Local, &array_signature(call_conv))
                 .map_err(err)?;
@@ -92,7 +114,7 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
             None
         });
     }
-    let syms = Symbols { wasm, array, const_fns };
+    let syms = Symbols { wasm, array, const_fns, static_c };
 
     let counts = VMCounts {
         memories: info.memories.len() as u32,
@@ -106,12 +128,19 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
         offsets: VMOffsets::new(counts),
         func_ids: syms.wasm.iter().map(|f| f.as_u32()).collect(),
         isa: &*isa,
+        call_conv: call_conv_of(opts, &isa),
     };
 
     // Everything that becomes code, compiled in parallel.
     let mut jobs = Vec::new();
     for i in 0..info.funcs.len() as u32 {
-        jobs.push(if i < info.num_imported_funcs { Job::HostTrampoline(i) } else { Job::Function(i) });
+        jobs.push(if i >= info.num_imported_funcs {
+            Job::Function(i)
+        } else if let Some(c) = syms.static_c[i as usize] {
+            Job::StaticImport { index: i, c_func: c }
+        } else {
+            Job::HostTrampoline(i)
+        });
         if let Some(id) = syms.array[i as usize] {
             let ty = info.func_type(i).clone();
             jobs.push(Job::ArrayEntry { id, callee: syms.wasm[i as usize], ty });
@@ -135,7 +164,8 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
         }
     }
 
-    let desc_id = obj.declare_data(DESCRIPTOR_SYMBOL, Linkage::Export, false, false).map_err(err)?;
+    let desc_id =
+        obj.declare_data(&descriptor_symbol(&opts.symbol_prefix), Linkage::Export, false, false).map_err(err)?;
     descriptor::define(&mut obj, desc_id, info, &syms, &consts, &code_len, &traps)?;
     if opts.kind == OutputKind::Executable {
         let config_id = obj.declare_data("wasmc_exe_config", Linkage::Local, false, false).map_err(err)?;
@@ -147,6 +177,13 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     }
     let product = obj.finish();
     product.emit().map_err(err)
+}
+
+fn call_conv_of(opts: &Options, isa: &cranelift_codegen::isa::OwnedTargetIsa) -> cranelift_codegen::isa::CallConv {
+    match opts.call_conv {
+        crate::WasmCallConv::Tail => cranelift_codegen::isa::CallConv::Tail,
+        crate::WasmCallConv::System => isa.default_call_conv(),
+    }
 }
 
 /// Functions that can be called from outside generated code (exported,

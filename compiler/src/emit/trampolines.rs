@@ -44,7 +44,7 @@ pub(crate) fn array_entry(
     for (i, p) in ty.params.iter().enumerate() {
         args.push(b.ins().load(clif_type(*p), trusted(), values, i as i32 * SLOT));
     }
-    let sig = b.import_signature(wasm_signature(ty));
+    let sig = b.import_signature(wasm_signature(ty, env.call_conv));
     let name = b.func.declare_imported_user_function(UserExternalName::new(0, callee.as_u32()));
     let f = b.import_function(ExtFuncData {
         name: ExternalName::User(name),
@@ -70,7 +70,7 @@ pub(crate) fn host_call(
     id: FuncId,
     ty: &FuncType,
 ) {
-    *func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty));
+    *func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty, env.call_conv));
     let slots = ty.params.len().max(ty.results.len()).max(1) as u32;
     let mut b = FunctionBuilder::new(func, fctx);
     let ss = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, slots * ValRaw::SIZE, 4));
@@ -92,6 +92,62 @@ pub(crate) fn host_call(
     for (i, r) in ty.results.iter().enumerate() {
         results.push(b.ins().load(clif_type(*r), trusted(), values, i as i32 * SLOT));
     }
+    b.ins().return_(&results);
+    b.seal_all_blocks();
+    b.finalize(env.isa.frontend_config());
+}
+
+/// The C signature of a statically bound import: `(caller, params...)`
+/// returning the single result, or with pointers to the results appended
+/// when there are several.
+pub(crate) fn c_import_signature(ty: &FuncType, call_conv: cranelift_codegen::isa::CallConv) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.extend(ty.params.iter().map(|p| AbiParam::new(clif_type(*p))));
+    if ty.results.len() == 1 {
+        sig.returns.push(AbiParam::new(clif_type(ty.results[0])));
+    } else {
+        sig.params.extend(ty.results.iter().map(|_| AbiParam::new(types::I64)));
+    }
+    sig
+}
+
+/// The trampoline of an import bound to a C function: a `tail` function
+/// with the import's wasm signature (its vmctx is the importing instance's,
+/// passed to C as the `caller`) that calls the C function directly.
+pub(crate) fn static_import(
+    env: &ModuleEnv<'_>,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    id: FuncId,
+    c_func: FuncId,
+    ty: &FuncType,
+) {
+    *func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty, env.call_conv));
+    let mut b = FunctionBuilder::new(func, fctx);
+    let n = ty.results.len() as u32;
+    let slots = (n > 1).then(|| b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, n * 8, 3)));
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let mut args = b.block_params(entry).to_vec();
+    if let Some(ss) = slots {
+        for i in 0..n {
+            args.push(b.ins().stack_addr(types::I64, ss, (i * 8) as i32));
+        }
+    }
+    let sig = b.import_signature(c_import_signature(ty, env.isa.default_call_conv()));
+    let name = b.func.declare_imported_user_function(UserExternalName::new(0, c_func.as_u32()));
+    let f =
+        b.import_function(ExtFuncData { name: ExternalName::User(name), signature: sig, colocated: false, patchable: false });
+    let call = b.ins().call(f, &args);
+    let results: Vec<_> = match slots {
+        Some(ss) => {
+            let base = b.ins().stack_addr(types::I64, ss, 0);
+            ty.results.iter().enumerate().map(|(i, r)| b.ins().load(clif_type(*r), trusted(), base, (i * 8) as i32)).collect()
+        }
+        None => b.inst_results(call).to_vec(),
+    };
     b.ins().return_(&results);
     b.seal_all_blocks();
     b.finalize(env.isa.frontend_config());

@@ -19,7 +19,7 @@ impl FuncTranslator<'_, '_> {
         if let Some(s) = self.sig_refs.get(&type_index) {
             return *s;
         }
-        let sig = wasm_signature(&self.env.info.types[type_index as usize]);
+        let sig = wasm_signature(self.env.info.types[type_index as usize].func(), self.env.call_conv);
         let s = self.b.import_signature(sig);
         self.sig_refs.insert(type_index, s);
         s
@@ -65,7 +65,7 @@ impl FuncTranslator<'_, '_> {
     fn call_direct(&mut self, index: u32, tail: bool) {
         let info = self.env.info;
         let ty = info.funcs[index as usize];
-        let n = info.types[ty as usize].params.len();
+        let n = info.types[ty as usize].func().params.len();
         let args = self.popn(n);
         let sig = self.sig_ref(ty);
         if info.is_imported_func(index) {
@@ -88,7 +88,7 @@ impl FuncTranslator<'_, '_> {
     /// `call_indirect`/`return_call_indirect`: bounds, null and type checks.
     fn call_indirect(&mut self, type_index: u32, table_index: u32, tail: bool) {
         let index = self.pop();
-        let n = self.env.info.types[type_index as usize].params.len();
+        let n = self.env.info.types[type_index as usize].func().params.len();
         let args = self.popn(n);
         let p = self.table_elem_addr(table_index, index, Trap::UndefinedElement);
         let funcref = self.b.ins().load(types::I64, trusted(), p, 0);
@@ -96,16 +96,53 @@ impl FuncTranslator<'_, '_> {
         let actual = self.b.ins().load(types::I64, trusted(), funcref, VMFuncRef::OFF_TYPE_ID as i32);
         let ids = self.load_vmctx(types::I64, vmctx::OFF_TYPE_IDS, readonly());
         let expected = self.b.ins().load(types::I64, readonly(), ids, (type_index * 8) as i32);
-        let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
-        self.trap_if_nonzero(mismatch, Trap::IndirectCallTypeMismatch);
+        if self.env.info.types[type_index as usize].is_final {
+            let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
+            self.trap_if_nonzero(mismatch, Trap::IndirectCallTypeMismatch);
+        } else {
+            let depth = self.env.info.type_depth(type_index);
+            self.check_subtype(actual, expected, depth, Trap::IndirectCallTypeMismatch);
+        }
         let sig = self.sig_ref(type_index);
         self.call_funcref(funcref, sig, &args, tail);
+    }
+
+    /// Traps with `trap` unless runtime type `actual` is a subtype of
+    /// `expected` (whose depth is `depth`): equal, or `expected` sits at
+    /// `depth` in `actual`'s display.
+    pub(super) fn check_subtype(&mut self, actual: Value, expected: Value, depth: u32, trap: Trap) {
+        let ok = self.is_subtype(actual, expected, depth);
+        self.trap_if_zero(ok, trap);
+    }
+
+    /// 1 if runtime type `actual` <: `expected` (at `depth`), else 0 (i32).
+    pub(super) fn is_subtype(&mut self, actual: Value, expected: Value, depth: u32) -> Value {
+        use wasmc_abi::gc::VMRtt;
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, types::I32);
+        let one = self.b.ins().iconst(types::I32, 1);
+        let same = self.b.ins().icmp(IntCC::Equal, actual, expected);
+        self.b.ins().brif(same, done, &[ir::BlockArg::Value(one)], slow, &[]);
+        self.b.switch_to_block(slow);
+        let d = self.b.ins().load(types::I32, readonly(), actual, VMRtt::OFF_DEPTH as i32);
+        let deep_enough = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, d, depth as i64);
+        let check = self.b.create_block();
+        let zero = self.b.ins().iconst(types::I32, 0);
+        self.b.ins().brif(deep_enough, check, &[], done, &[ir::BlockArg::Value(zero)]);
+        self.b.switch_to_block(check);
+        let at = self.b.ins().load(types::I64, readonly(), actual, (VMRtt::OFF_DISPLAY + 8 * depth) as i32);
+        let eq = self.b.ins().icmp(IntCC::Equal, at, expected);
+        let r = self.bool_to_i32(eq);
+        self.b.ins().jump(done, &[ir::BlockArg::Value(r)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
     }
 
     /// `call_ref`/`return_call_ref`: the type is static, only null is checked.
     fn call_ref(&mut self, type_index: u32, tail: bool) {
         let funcref = self.pop();
-        let n = self.env.info.types[type_index as usize].params.len();
+        let n = self.env.info.types[type_index as usize].func().params.len();
         let args = self.popn(n);
         self.trap_if_zero(funcref, Trap::NullFunctionReference);
         let sig = self.sig_ref(type_index);
@@ -113,6 +150,14 @@ impl FuncTranslator<'_, '_> {
     }
 
     pub(super) fn call(&mut self, op: &Operator<'_>) -> Result<bool> {
+        let tail_call = matches!(op, Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. } | Operator::ReturnCallRef { .. });
+        if tail_call && self.env.call_conv != cranelift_codegen::isa::CallConv::Tail {
+            return Err(crate::CompileError::unsupported(
+                "tail calls",
+                "return_call under the system calling convention",
+                self.offset,
+            ));
+        }
         match *op {
             Operator::Call { function_index } => self.call_direct(function_index, false),
             Operator::ReturnCall { function_index } => self.call_direct(function_index, true),

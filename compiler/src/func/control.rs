@@ -50,7 +50,7 @@ impl FuncTranslator<'_, '_> {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![clif_type(t)]),
             BlockType::FuncType(i) => {
-                let ft = &self.env.info.types[i as usize];
+                let ft = self.env.info.types[i as usize].func();
                 (ft.params.iter().map(|t| clif_type(*t)).collect(), ft.results.iter().map(|t| clif_type(*t)).collect())
             }
         }

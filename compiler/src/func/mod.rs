@@ -37,9 +37,10 @@ pub fn clif_type(t: ValType) -> Type {
     }
 }
 
-/// The signature of a wasm function: vmctx first, `tail` convention.
-pub fn wasm_signature(ty: &FuncType) -> Signature {
-    let mut sig = Signature::new(CallConv::Tail);
+/// The signature of a wasm function: vmctx first, in the convention of
+/// wasm-to-wasm calls (`tail` unless asked otherwise).
+pub fn wasm_signature(ty: &FuncType, call_conv: CallConv) -> Signature {
+    let mut sig = Signature::new(call_conv);
     sig.params.push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
     sig.params.extend(ty.params.iter().map(|t| AbiParam::new(clif_type(*t))));
     sig.returns.extend(ty.results.iter().map(|t| AbiParam::new(clif_type(*t))));

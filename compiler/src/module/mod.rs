@@ -9,14 +9,59 @@ pub use features::{check_ref_type, check_val_type};
 
 use crate::error::{feature, CompileError, Result};
 use wasmparser::{
-    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody, Name, Parser,
+    ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody, Name, Parser,
     Payload, RefType, TableInit, TypeRef, ValType,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FuncType {
     pub params: Vec<ValType>,
     pub results: Vec<ValType>,
+}
+
+/// How a struct field or array element is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageType {
+    I8,
+    I16,
+    Val(ValType),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldType {
+    pub storage: StorageType,
+    pub mutable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Composite {
+    Func(FuncType),
+    Struct(Vec<FieldType>),
+    Array(FieldType),
+}
+
+/// A defined type: its structure, its place in the subtype hierarchy and
+/// its recursion group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeDef {
+    pub composite: Composite,
+    pub is_final: bool,
+    pub supertype: Option<u32>,
+    /// Index of the first type of its recursion group, and the group's size.
+    pub group_start: u32,
+    pub group_len: u32,
+}
+
+static NO_FUNC: FuncType = FuncType { params: Vec::new(), results: Vec::new() };
+
+impl TypeDef {
+    /// The function type (validated code only asks this of function types).
+    pub fn func(&self) -> &FuncType {
+        match &self.composite {
+            Composite::Func(f) => f,
+            _ => &NO_FUNC,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -86,8 +131,8 @@ pub struct ConstExprInfo<'a> {
 #[derive(Default)]
 pub struct ModuleInfo<'a> {
     pub name: Option<String>,
-    pub types: Vec<FuncType>,
-    /// Canonical encoding of each type (see `types`).
+    pub types: Vec<TypeDef>,
+    /// Module-relative encoding of each type's structure (see `types`).
     pub type_encodings: Vec<Vec<u8>>,
     pub imports: Vec<Import<'a>>,
     /// Type index of every function, imported ones first.
@@ -110,15 +155,26 @@ pub struct ModuleInfo<'a> {
 }
 
 impl<'a> ModuleInfo<'a> {
-    /// The canonical encoding of a value type of this module.
+    /// The module-relative encoding of a value type of this module.
     pub fn encode_val(&self, t: ValType) -> Vec<u8> {
         let mut out = Vec::new();
-        types::encode_val(t, &self.type_encodings, &mut out);
+        types::encode_val(t, &mut out);
         out
     }
 
+    /// Depth of a type in its subtype hierarchy (0 without a supertype).
+    pub fn type_depth(&self, t: u32) -> u32 {
+        let mut d = 0;
+        let mut cur = self.types[t as usize].supertype;
+        while let Some(s) = cur {
+            d += 1;
+            cur = self.types[s as usize].supertype;
+        }
+        d
+    }
+
     pub fn func_type(&self, func: u32) -> &FuncType {
-        &self.types[self.funcs[func as usize] as usize]
+        self.types[self.funcs[func as usize] as usize].func()
     }
     pub fn is_imported_func(&self, func: u32) -> bool {
         func < self.num_imported_funcs
@@ -155,21 +211,12 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         match payload? {
             Payload::TypeSection(r) => {
                 for rec in r.into_iter_with_offsets() {
-                    let (offset, rec) = rec?;
-                    if rec.is_explicit_rec_group() {
-                        return Err(CompileError::unsupported(feature::GC, "rec group", offset));
-                    }
-                    for (offset, sub) in rec.into_types_and_offsets() {
-                        if !sub.is_final || !sub.supertype_idxs.is_empty() {
-                            return Err(CompileError::unsupported(feature::GC, "sub type", offset));
-                        }
-                        let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
-                            return Err(CompileError::unsupported(feature::GC, "struct or array type", offset));
-                        };
-                        for t in f.params().iter().chain(f.results()) {
-                            check_val_type(*t, offset)?;
-                        }
-                        m.types.push(FuncType { params: f.params().to_vec(), results: f.results().to_vec() });
+                    let (_, rec) = rec?;
+                    let group_start = m.types.len() as u32;
+                    let subs: Vec<_> = rec.into_types_and_offsets().collect();
+                    let group_len = subs.len() as u32;
+                    for (offset, sub) in subs {
+                        m.types.push(types::type_def(&sub, group_start, group_len, offset)?);
                     }
                 }
             }
@@ -318,7 +365,7 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
             _ => {}
         }
     }
-    m.type_encodings = types::encode_all(&m.types);
+    m.type_encodings = m.types.iter().map(types::encode_def).collect();
     if m.memories.len() > 1 {
         return Err(CompileError::unsupported(feature::MULTI_MEMORY, "second memory", 0));
     }

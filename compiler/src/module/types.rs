@@ -1,16 +1,16 @@
-//! Canonical encodings of types, shared with the runtime through the module
-//! descriptor (format documented in `wasmc_abi::descriptor::TypeDesc`).
-//!
-//! A reference to a concrete type embeds that type's own encoding, so two
-//! modules that declare structurally equal types produce equal bytes and the
-//! runtime gives them the same canonical id. Without explicit recursion
-//! groups a type refers to earlier types or to itself; a self-reference is
-//! encoded as a recursion-group-relative index, so the embedding is finite
-//! (iso-recursive canonicalization for singleton groups).
+//! Types as the module descriptor carries them (format documented in
+//! `wasmc_abi::descriptor::TypeDesc`): each type's structure with
+//! references to other types as module type indices, plus its recursion
+//! group and supertype. The runtime canonicalizes them (iso-recursively,
+//! group by group) into process-wide runtime types, so equal types from
+//! different modules are the same runtime type.
 
-use super::FuncType;
-use wasmc_abi::descriptor::{HEAP_CONCRETE, HEAP_REC, REF_NONNULL, REF_NULLABLE};
-use wasmparser::{AbstractHeapType, HeapType, RefType, UnpackedIndex, ValType};
+use super::{Composite, FieldType, FuncType, StorageType, TypeDef};
+use crate::error::{feature, CompileError, Result};
+use wasmc_abi::descriptor::{
+    HEAP_TYPE_INDEX, REF_NONNULL, REF_NULLABLE, STORAGE_I16, STORAGE_I8, TYPE_ARRAY, TYPE_FUNC, TYPE_STRUCT,
+};
+use wasmparser::{AbstractHeapType, CompositeInnerType, HeapType, RefType, StorageType as WpStorage, SubType, ValType};
 
 /// The abstract heap type's code (its binary-format byte).
 fn abstract_code(t: AbstractHeapType) -> u8 {
@@ -33,80 +33,113 @@ fn abstract_code(t: AbstractHeapType) -> u8 {
     }
 }
 
-pub fn encode_ref(r: RefType, earlier: &[Vec<u8>], out: &mut Vec<u8>) {
+pub fn encode_ref(r: RefType, out: &mut Vec<u8>) {
     out.push(if r.is_nullable() { REF_NULLABLE } else { REF_NONNULL });
     match r.heap_type() {
         HeapType::Abstract { ty, .. } => out.push(abstract_code(ty)),
-        // A type may refer to itself (its implicit recursion group).
-        HeapType::Concrete(UnpackedIndex::Module(i)) | HeapType::Exact(UnpackedIndex::Module(i))
-            if i as usize == earlier.len() =>
-        {
-            out.push(HEAP_REC);
-            out.extend_from_slice(&0u32.to_le_bytes());
+        HeapType::Concrete(i) | HeapType::Exact(i) => {
+            out.push(HEAP_TYPE_INDEX);
+            out.extend_from_slice(&i.as_module_index().unwrap_or(0).to_le_bytes());
         }
-        HeapType::Concrete(UnpackedIndex::Module(i)) | HeapType::Exact(UnpackedIndex::Module(i)) => {
-            let inner = &earlier[i as usize];
-            out.push(HEAP_CONCRETE);
-            out.extend_from_slice(&(inner.len() as u32).to_le_bytes());
-            out.extend_from_slice(inner);
-        }
-        // Validated module-level types only use module indices.
-        HeapType::Concrete(_) | HeapType::Exact(_) => out.push(0x70),
     }
 }
 
-pub fn encode_val(t: ValType, earlier: &[Vec<u8>], out: &mut Vec<u8>) {
+pub fn encode_val(t: ValType, out: &mut Vec<u8>) {
     match t {
         ValType::I32 => out.push(0x7f),
         ValType::I64 => out.push(0x7e),
         ValType::F32 => out.push(0x7d),
         ValType::F64 => out.push(0x7c),
         ValType::V128 => out.push(0x7b),
-        ValType::Ref(r) => encode_ref(r, earlier, out),
+        ValType::Ref(r) => encode_ref(r, out),
     }
 }
 
-/// `0x60, n_params, params..., n_results, results...`
-pub fn encode_func(t: &FuncType, earlier: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = vec![0x60, t.params.len() as u8];
-    for p in &t.params {
-        encode_val(*p, earlier, &mut out);
+fn encode_field(f: &FieldType, out: &mut Vec<u8>) {
+    match f.storage {
+        StorageType::I8 => out.push(STORAGE_I8),
+        StorageType::I16 => out.push(STORAGE_I16),
+        StorageType::Val(v) => encode_val(v, out),
     }
-    out.push(t.results.len() as u8);
-    for r in &t.results {
-        encode_val(*r, earlier, &mut out);
+    out.push(f.mutable as u8);
+}
+
+/// `0x60 n params n results` | `0x5f n (field mut)*` | `0x5e field mut`.
+pub fn encode_def(t: &TypeDef) -> Vec<u8> {
+    let mut out = Vec::new();
+    match &t.composite {
+        Composite::Func(f) => {
+            out.push(TYPE_FUNC);
+            out.push(f.params.len() as u8);
+            f.params.iter().for_each(|p| encode_val(*p, &mut out));
+            out.push(f.results.len() as u8);
+            f.results.iter().for_each(|r| encode_val(*r, &mut out));
+        }
+        Composite::Struct(fields) => {
+            out.push(TYPE_STRUCT);
+            out.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+            fields.iter().for_each(|f| encode_field(f, &mut out));
+        }
+        Composite::Array(f) => {
+            out.push(TYPE_ARRAY);
+            encode_field(f, &mut out);
+        }
     }
     out
 }
 
-/// Encodings of all of a module's types, in index order.
-pub fn encode_all(types: &[FuncType]) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = Vec::with_capacity(types.len());
-    for t in types {
-        let e = encode_func(t, &out);
-        out.push(e);
+fn storage(s: WpStorage) -> StorageType {
+    match s {
+        WpStorage::I8 => StorageType::I8,
+        WpStorage::I16 => StorageType::I16,
+        WpStorage::Val(v) => StorageType::Val(v),
     }
-    out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasmparser::PackedIndex;
-
-    #[test]
-    fn structurally_equal_types_encode_equally() {
-        let a = FuncType { params: vec![ValType::I32], results: vec![] };
-        let by_ref = |i| FuncType {
-            params: vec![ValType::Ref(RefType::concrete(false, PackedIndex::from_module_index(i).unwrap()))],
-            results: vec![ValType::I64],
-        };
-        // Module 1: [a, ref a]; module 2: [i64 -> (), a, ref a] (a at index 1).
-        let m1 = encode_all(&[a.clone(), by_ref(0)]);
-        let other = FuncType { params: vec![ValType::I64], results: vec![] };
-        let m2 = encode_all(&[other, a.clone(), by_ref(1)]);
-        assert_eq!(m1[1], m2[2]);
-        assert_ne!(m2[0], m2[1]);
-        assert_eq!(m1[0], vec![0x60, 1, 0x7f, 0]);
+/// Converts one parsed sub type, refusing what wasmc does not lower.
+pub fn type_def(sub: &SubType, group_start: u32, group_len: u32, offset: u64) -> Result<TypeDef> {
+    if sub.composite_type.shared {
+        return Err(CompileError::unsupported(feature::THREADS, "shared type", offset));
     }
+    if sub.composite_type.descriptor_idx.is_some() || sub.composite_type.describes_idx.is_some() {
+        return Err(CompileError::unsupported("custom descriptors", "descriptor type", offset));
+    }
+    let composite = match &sub.composite_type.inner {
+        CompositeInnerType::Func(f) => {
+            for t in f.params().iter().chain(f.results()) {
+                super::check_val_type(*t, offset)?;
+            }
+            Composite::Func(FuncType { params: f.params().to_vec(), results: f.results().to_vec() })
+        }
+        CompositeInnerType::Struct(s) => {
+            let fields = s.fields.iter().map(|f| FieldType { storage: storage(f.element_type), mutable: f.mutable });
+            let fields: Vec<FieldType> = fields.collect();
+            check_fields(&fields, offset)?;
+            Composite::Struct(fields)
+        }
+        CompositeInnerType::Array(a) => {
+            let f = FieldType { storage: storage(a.0.element_type), mutable: a.0.mutable };
+            check_fields(&[f], offset)?;
+            Composite::Array(f)
+        }
+        CompositeInnerType::Cont(_) => {
+            return Err(CompileError::unsupported("stack switching", "continuation type", offset));
+        }
+    };
+    Ok(TypeDef {
+        composite,
+        is_final: sub.is_final,
+        supertype: sub.supertype_idxs.first().and_then(|s| s.as_module_index()),
+        group_start,
+        group_len,
+    })
+}
+
+fn check_fields(fields: &[FieldType], offset: u64) -> Result<()> {
+    for f in fields {
+        if let StorageType::Val(v) = f.storage {
+            super::check_val_type(v, offset)?;
+        }
+    }
+    Ok(())
 }

@@ -53,17 +53,32 @@ pub const TY_F64: u8 = 0x7c;
 pub const TY_V128: u8 = 0x7b;
 pub const TY_FUNCREF: u8 = 0x70;
 pub const TY_EXTERNREF: u8 = 0x6f;
+/// Representation of every other (GC) reference: `anyref` and below.
+pub const TY_ANYREF: u8 = 0x6e;
 
 /// Reference value types in type encodings: a prefix byte, then the heap
 /// type: an abstract heap type's code (`0x70` func, `0x6f` extern, `0x73`
-/// nofunc, `0x72` noextern, ...) or [`HEAP_CONCRETE`], a little-endian u32
-/// length and the referenced type's own encoding.
+/// nofunc, `0x72` noextern, `0x6e` any, `0x6d` eq, `0x6c` i31, `0x6b`
+/// struct, `0x6a` array, `0x71` none) or a concrete type.
 pub const REF_NULLABLE: u8 = 0x63;
 pub const REF_NONNULL: u8 = 0x64;
-pub const HEAP_CONCRETE: u8 = 0x00;
-/// A reference to a type of the same recursion group: a little-endian u32
-/// index within the group follows.
+/// In the descriptor: a concrete type as a little-endian u32 module type
+/// index.
+pub const HEAP_TYPE_INDEX: u8 = 0x00;
+/// In the runtime's canonical form: a type of the same recursion group, a
+/// little-endian u32 index within the group.
 pub const HEAP_REC: u8 = 0x01;
+/// In the runtime's canonical form: a canonical runtime type, its
+/// `*const VMRtt` as a little-endian u64.
+pub const HEAP_RTT: u8 = 0x02;
+
+/// Type structures: function, struct, array (the binary format's bytes).
+pub const TYPE_FUNC: u8 = 0x60;
+pub const TYPE_STRUCT: u8 = 0x5f;
+pub const TYPE_ARRAY: u8 = 0x5e;
+/// Packed storage types of fields and elements.
+pub const STORAGE_I8: u8 = 0x78;
+pub const STORAGE_I16: u8 = 0x77;
 
 /// The root object, exported under the module's descriptor symbol.
 #[repr(C)]
@@ -96,14 +111,22 @@ pub struct ModuleDesc {
     pub elems: Slice,
 }
 
-/// A function type: `encoding` is `[0x60, n_params, params..., n_results,
-/// results...]`, each value type one code byte (numbers) or a reference
-/// encoding (see [`REF_NULLABLE`]). Equal encodings are equal types; the
-/// runtime interns them into process-wide type ids.
+/// A defined type. `encoding` is its structure: `[0x60, n, params..., n,
+/// results...]`, `[0x5f, u32 n, (storage, mutable)*]` or `[0x5e, storage,
+/// mutable]`, each value type one code byte (numbers) or a reference
+/// encoding (see [`REF_NULLABLE`]), storage a value type or a packed type.
+/// The runtime canonicalizes each recursion group into runtime types
+/// (`VMRtt`): equal groups in any module give the same runtime types.
 #[repr(C)]
 #[derive(Debug)]
 pub struct TypeDesc {
     pub encoding: Slice,
+    /// First type index of this type's recursion group, and its size.
+    pub group_start: u32,
+    pub group_len: u32,
+    /// Declared supertype ([`NONE`] if none).
+    pub supertype: u32,
+    pub is_final: u32,
 }
 
 #[repr(C)]
@@ -125,6 +148,8 @@ pub struct FuncDesc {
     /// C-ABI array-call entry, or 0 if the function never escapes.
     pub array_call: u64,
     pub type_index: u32,
+    /// 0 defined here; [`IMPORT_DYNAMIC`] resolved at instantiation;
+    /// [`IMPORT_STATIC`] bound at link time to a C function (see `mangle`).
     pub imported: u32,
     pub code_len: u64,
     /// Name for backtraces (name section, else `wasm-function[N]`).
@@ -132,6 +157,9 @@ pub struct FuncDesc {
     /// `[TrapSite]`, sorted by offset.
     pub traps: Slice,
 }
+
+pub const IMPORT_DYNAMIC: u32 = 1;
+pub const IMPORT_STATIC: u32 = 2;
 
 /// A trapping instruction at `offset` bytes into its function.
 #[repr(C)]
@@ -260,7 +288,7 @@ mod tests {
     #[test]
     fn sizes_are_pinned() {
         assert_eq!(Layout::MODULE, 8 + 16 * 4 + 16 + 16 * 6);
-        assert_eq!(Layout::TYPE, 16);
+        assert_eq!(Layout::TYPE, 32);
         assert_eq!(Layout::IMPORT, 40);
         assert_eq!(Layout::FUNC, 64);
         assert_eq!(Layout::TRAP, 8);

@@ -14,6 +14,8 @@
 
 pub mod builtins;
 pub mod descriptor;
+pub mod gc;
+pub mod mangle;
 pub mod trap;
 pub mod vmctx;
 
@@ -22,7 +24,7 @@ pub use trap::Trap;
 
 /// Bumped whenever any layout in this crate changes; the runtime refuses a
 /// module descriptor built against another version.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Size of a pointer on every supported target.
 pub const PTR: u32 = 8;
@@ -64,7 +66,7 @@ impl ValRaw {
 /// * `array_call`: a C-ABI entry `fn(vmctx, *mut ValRaw) -> u32` that reads
 ///   the parameters from the slots and writes the results back into them.
 ///   It returns 0, or a [`Trap`] code / host status for host functions.
-/// * `type_id`: the process-wide canonical id of the function's type.
+/// * `type_id`: the function's canonical runtime type (`*const VMRtt`).
 /// * `vmctx`: the callee's vmctx (for host functions, its host context).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
