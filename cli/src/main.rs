@@ -341,7 +341,9 @@ fn format_val(v: &wasmc_rt::Val) -> String {
         Val::V128(x) => format!("0x{x:032x}"),
         Val::FuncRef(0) | Val::ExternRef(0) => "null".into(),
         Val::FuncRef(p) => format!("funcref 0x{p:x}"),
-        Val::ExternRef(p) => format!("externref {p}"),
+        Val::ExternRef(p) => format!("externref 0x{p:x}"),
+        Val::AnyRef(0) => "null".into(),
+        Val::AnyRef(p) => format!("anyref 0x{p:x}"),
     }
 }
 

@@ -141,6 +141,13 @@ struct Table {
     table_init: extern "C" fn(*mut u8, u32, u32, u64, u32, u32) -> u32,
     elem_drop: extern "C" fn(*mut u8, u32),
     raise: extern "C" fn(*mut u8, u32),
+    gc_alloc: extern "C" fn(*mut u8, u64, u64) -> u64,
+    gc_remember: extern "C" fn(*mut u8, u64),
+    array_new_data: extern "C" fn(*mut u8, u64, u32, u32, u32) -> u64,
+    array_new_elem: extern "C" fn(*mut u8, u64, u32, u32, u32) -> u64,
+    array_copy: extern "C" fn(*mut u8, u64, u32, u64, u32, u32) -> u32,
+    array_init_data: extern "C" fn(*mut u8, u64, u32, u32, u32, u32) -> u32,
+    array_init_elem: extern "C" fn(*mut u8, u64, u32, u32, u32, u32) -> u32,
 }
 
 static TABLE: Table = Table {
@@ -155,6 +162,13 @@ static TABLE: Table = Table {
     table_init: table_init_builtin,
     elem_drop,
     raise,
+    gc_alloc: crate::gc::ops::gc_alloc,
+    gc_remember: crate::gc::ops::gc_remember,
+    array_new_data: crate::gc::ops::array_new_data,
+    array_new_elem: crate::gc::ops::array_new_elem,
+    array_copy: crate::gc::ops::array_copy,
+    array_init_data: crate::gc::ops::array_init_data,
+    array_init_elem: crate::gc::ops::array_init_elem,
 };
 
 pub(crate) fn table_address() -> u64 {
@@ -171,5 +185,7 @@ mod tests {
         assert_eq!(std::mem::offset_of!(Table, raise) as u32, Builtin::Raise.offset());
         assert_eq!(std::mem::offset_of!(Table, memory_init) as u32, Builtin::MemoryInit.offset());
         assert_eq!(std::mem::offset_of!(Table, elem_drop) as u32, Builtin::ElemDrop.offset());
+        assert_eq!(std::mem::offset_of!(Table, gc_alloc) as u32, Builtin::GcAlloc.offset());
+        assert_eq!(std::mem::offset_of!(Table, array_init_elem) as u32, Builtin::ArrayInitElem.offset());
     }
 }

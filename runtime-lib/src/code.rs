@@ -3,7 +3,7 @@
 //! PC is a wasm trap, and backtraces ask it for function names.
 
 use std::sync::{Arc, RwLock};
-use wasmc_abi::descriptor::{FuncDesc, ModuleDesc, TrapSite};
+use wasmc_abi::descriptor::{FuncDesc, ModuleDesc, Safepoint, TrapSite};
 use wasmc_abi::Trap;
 
 struct FuncRange {
@@ -86,6 +86,24 @@ pub(crate) fn trap_at(pc: usize) -> Option<Trap> {
         }
     });
     out
+}
+
+/// Calls `f` with the stack slots of the safepoint whose return address is
+/// `ra`, if `ra` is one.
+pub(crate) fn with_safepoint(ra: usize, f: impl FnOnce(&[u32])) {
+    let mut f = Some(f);
+    find(ra, &mut |info, range| {
+        let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        let sps: &[Safepoint] = unsafe { func.safepoints.as_slice() };
+        let off = (ra - range.start) as u32;
+        if let Ok(i) = sps.binary_search_by_key(&off, |s| s.ret_offset) {
+            let slots: &[u32] = unsafe { func.stack_slots.as_slice() };
+            let sp = sps[i];
+            if let (Some(f), Some(s)) = (f.take(), slots.get(sp.first as usize..(sp.first + sp.count) as usize)) {
+                f(s);
+            }
+        }
+    });
 }
 
 /// The name of the wasm function containing `pc`.

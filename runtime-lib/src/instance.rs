@@ -93,8 +93,56 @@ impl Module {
 #[derive(Clone)]
 pub struct Store(Arc<StoreInner>);
 
-struct StoreInner {
+pub(crate) struct StoreInner {
     limits: Box<UnsafeCell<VMLimits>>,
+    heap: UnsafeCell<crate::gc::Heap>,
+    /// The store's instances, whose globals, tables and segments are roots.
+    instances: UnsafeCell<Vec<std::sync::Weak<InstanceInner>>>,
+    /// Host-held references (handles); `None` marks a free slot.
+    handles: UnsafeCell<Vec<Option<u64>>>,
+}
+
+impl StoreInner {
+    /// # Safety
+    /// Only on the thread using the store, with no other borrow live.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn heap_mut(&self) -> &mut crate::gc::Heap {
+        unsafe { &mut *self.heap.get() }
+    }
+
+    pub(crate) fn limits(&self) -> *mut VMLimits {
+        self.limits.get()
+    }
+
+    /// Visits every root slot outside the stack.
+    pub(crate) fn for_each_other_root(&self, f: &mut dyn FnMut(*mut u64)) {
+        use crate::gc::ops::is_gc_ty;
+        let instances = unsafe { &*self.instances.get() };
+        for inst in instances.iter().filter_map(|w| w.upgrade()) {
+            for g in inst.globals_list() {
+                if is_gc_ty(g.ty) {
+                    f(g.ptr as *mut u64);
+                }
+            }
+            for t in &inst.tables {
+                if is_gc_ty(t.elem_type()) {
+                    for e in unsafe { t.elems() }.iter_mut() {
+                        f(e);
+                    }
+                }
+            }
+            for seg in &inst.elems {
+                if let Ok(mut s) = seg.try_borrow_mut() {
+                    for v in s.iter_mut().flatten() {
+                        f(v);
+                    }
+                }
+            }
+        }
+        for v in unsafe { &mut *self.handles.get() }.iter_mut().flatten() {
+            f(v);
+        }
+    }
 }
 
 unsafe impl Send for StoreInner {}
@@ -108,7 +156,51 @@ impl Default for Store {
 
 impl Store {
     pub fn new() -> Store {
-        Store(Arc::new(StoreInner { limits: Box::new(UnsafeCell::new(VMLimits::default())) }))
+        Self::with_heap(crate::gc::HeapConfig::default().from_env())
+    }
+
+    pub fn with_heap(config: crate::gc::HeapConfig) -> Store {
+        let mut heap = crate::gc::Heap::new(config);
+        let limits = Box::new(UnsafeCell::new(VMLimits::default()));
+        heap.reset_nursery(unsafe { &mut *limits.get() });
+        Store(Arc::new(StoreInner {
+            limits,
+            heap: UnsafeCell::new(heap),
+            instances: UnsafeCell::new(Vec::new()),
+            handles: UnsafeCell::new(Vec::new()),
+        }))
+    }
+
+    /// Keeps `value` (a GC reference) alive and up to date across
+    /// collections until [`Store::release`]; returns the handle.
+    pub fn root(&self, value: u64) -> usize {
+        let handles = unsafe { &mut *self.0.handles.get() };
+        match handles.iter().position(|h| h.is_none()) {
+            Some(i) => {
+                handles[i] = Some(value);
+                i
+            }
+            None => {
+                handles.push(Some(value));
+                handles.len() - 1
+            }
+        }
+    }
+
+    /// The current value of a handle (objects move).
+    pub fn rooted(&self, handle: usize) -> Option<u64> {
+        unsafe { &*self.0.handles.get() }.get(handle).copied().flatten()
+    }
+
+    pub fn release(&self, handle: usize) {
+        if let Some(h) = unsafe { &mut *self.0.handles.get() }.get_mut(handle) {
+            *h = None;
+        }
+    }
+
+    /// (minor collections, major collections, old generation bytes).
+    pub fn gc_stats(&self) -> (u64, u64, usize) {
+        unsafe { &*self.0.heap.get() }.stats()
     }
 }
 
@@ -280,6 +372,27 @@ impl InstanceInner {
         unsafe { *(self.vmctx.add(self.offsets.global_ptr(index) as usize) as *const *mut ValRaw) }
     }
 
+    pub(crate) fn store(&self) -> &StoreInner {
+        &self.store.0
+    }
+
+    pub(crate) fn globals_list(&self) -> &[Global] {
+        &self.globals
+    }
+
+    pub(crate) fn store_heap_limit(&self) -> usize {
+        unsafe { self.store.0.heap_mut() }.config.max_heap_bytes
+    }
+
+    /// Number of items of element segment `seg` (0 once dropped).
+    pub(crate) fn elem_len(&self, seg: u32) -> usize {
+        self.elems[seg as usize].borrow().as_ref().map_or(0, |v| v.len())
+    }
+
+    pub(crate) fn with_elems(&self, seg: u32, f: impl FnOnce(&[u64])) {
+        f(self.elems[seg as usize].borrow().as_deref().unwrap_or(&[]))
+    }
+
     pub(crate) fn data_bytes(&self, seg: u32) -> &'static [u8] {
         let data: &[DataDesc] = unsafe { self.module.0.desc.data.as_slice() };
         match data.get(seg as usize) {
@@ -441,6 +554,7 @@ impl Instance {
             inst.memories.push(Memory::new(md.min_pages, max).map_err(InstantiateError::Resource)?);
         }
         let inst = Arc::new(inst);
+        unsafe { &mut *store.0.instances.get() }.push(Arc::downgrade(&inst));
         // From here on `inst` owns the vmctx; fill it in.
         let ip = Arc::as_ptr(&inst);
         let write = |off: u32, v: u64| unsafe { *(vmctx.add(off as usize) as *mut u64) = v };
@@ -540,13 +654,17 @@ impl Instance {
             write(offsets.table_def(i as u32), t.def_ptr() as u64);
         }
         // Element segments: evaluate every item, then apply active ones.
-        for e in elems {
+        // Items are stored as they are made: they are GC roots while later
+        // items are evaluated (which may allocate and collect).
+        inst_mut.elems = elems.iter().map(|_| RefCell::new(Some(Vec::new()))).collect();
+        for (i, e) in elems.iter().enumerate() {
             let items: &[ConstExpr] = unsafe { e.items.as_slice() };
-            let mut vals = Vec::with_capacity(items.len());
             for it in items {
-                vals.push(inst.eval(it).map_err(InstantiateError::Trap)?.u64());
+                let v = inst.eval(it).map_err(InstantiateError::Trap)?.u64();
+                if let Some(vals) = inst.elems[i].borrow_mut().as_mut() {
+                    vals.push(v);
+                }
             }
-            inst_mut.elems.push(RefCell::new(Some(vals)));
         }
         let instance = Instance(inst);
         instance.init_segments_and_start(elems, data).inspect_err(|_| {

@@ -11,6 +11,7 @@
 pub mod builtins;
 mod code;
 pub mod exe;
+pub mod gc;
 pub mod host;
 pub mod instance;
 pub mod memory;
@@ -26,5 +27,5 @@ pub use memory::Memory;
 pub use table::Table;
 pub use trap::Error;
 pub use types::FuncType;
-pub use val::{CallError, Extern, Func, Global, Val};
+pub use val::{host_ref, host_value, ref_kind, CallError, Extern, Func, Global, Val};
 pub use wasmc_abi::{Trap, ValRaw};

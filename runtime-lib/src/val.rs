@@ -10,8 +10,11 @@ use std::sync::Arc;
 use wasmc_abi::descriptor::*;
 use wasmc_abi::{VMFuncRef, VMHostCtx, ValRaw};
 
-/// A wasm value. References are raw: a funcref is the address of a
-/// `VMFuncRef` (0 for null), an externref an opaque host word (0 for null).
+/// A wasm value. References are raw words (see `wasmc_abi::gc`): a funcref
+/// is the address of a `VMFuncRef`, an externref or anyref a tagged word
+/// (a GC object, an i31, or a host value made by [`host_ref`]); 0 is null.
+/// A GC reference held by the host across calls must be rooted
+/// ([`crate::Store::root`]): collections move objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Val {
     I32(i32),
@@ -23,6 +26,37 @@ pub enum Val {
     V128(u128),
     FuncRef(u64),
     ExternRef(u64),
+    AnyRef(u64),
+}
+
+/// The reference word carrying host value `v` (< 2^62) as an externref or
+/// anyref.
+pub fn host_ref(v: u64) -> u64 {
+    (v << 2) | wasmc_abi::gc::HOST_TAG
+}
+
+/// The host value a reference word carries, if it carries one.
+pub fn host_value(r: u64) -> Option<u64> {
+    (r & 3 == wasmc_abi::gc::HOST_TAG).then_some(r >> 2)
+}
+
+/// What a non-null anyref is: `"i31"`, `"host"`, `"struct"` or `"array"`.
+pub fn ref_kind(r: u64) -> Option<&'static str> {
+    if r == 0 {
+        return None;
+    }
+    if r & 1 == 1 {
+        return Some("i31");
+    }
+    if host_value(r).is_some() {
+        return Some("host");
+    }
+    let rtt = unsafe { *(r as *const u64) } & !3;
+    match unsafe { (*(rtt as *const wasmc_abi::gc::VMRtt)).kind } as u8 {
+        wasmc_abi::descriptor::TYPE_STRUCT => Some("struct"),
+        wasmc_abi::descriptor::TYPE_ARRAY => Some("array"),
+        _ => None,
+    }
 }
 
 impl Val {
@@ -35,6 +69,7 @@ impl Val {
             Val::V128(_) => TY_V128,
             Val::FuncRef(_) => TY_FUNCREF,
             Val::ExternRef(_) => TY_EXTERNREF,
+            Val::AnyRef(_) => TY_ANYREF,
         }
     }
     pub fn to_raw(&self) -> ValRaw {
@@ -44,7 +79,7 @@ impl Val {
             Val::F32(v) => ValRaw::from_u64(v as u64),
             Val::F64(v) => ValRaw::from_u64(v),
             Val::V128(v) => ValRaw::from_u128(v),
-            Val::FuncRef(v) | Val::ExternRef(v) => ValRaw::from_u64(v),
+            Val::FuncRef(v) | Val::ExternRef(v) | Val::AnyRef(v) => ValRaw::from_u64(v),
         }
     }
     pub fn from_raw(ty: u8, raw: ValRaw) -> Val {
@@ -55,6 +90,7 @@ impl Val {
             TY_F64 => Val::F64(raw.u64()),
             TY_V128 => Val::V128(raw.u128()),
             TY_FUNCREF => Val::FuncRef(raw.u64()),
+            TY_ANYREF => Val::AnyRef(raw.u64()),
             _ => Val::ExternRef(raw.u64()),
         }
     }

@@ -1,9 +1,10 @@
 //! Script values: turning `(i32.const 1)` arguments into runtime values and
 //! checking results against expected patterns (NaN classes, `either`,
-//! references). A script's `(ref.extern N)` is the externref `N + 1`: 0 is
-//! null.
+//! references). A script's `(ref.extern N)` and `(ref.host N)` are host
+//! values, tagged as the runtime defines (`wasmc_rt::host_ref`).
 
-use wasmc_abi::descriptor::{TY_EXTERNREF, TY_FUNCREF};
+use wasmc_abi::descriptor::{TY_ANYREF, TY_EXTERNREF, TY_FUNCREF};
+use wasmc_rt::{host_ref, ref_kind};
 use wasmc_rt::Val;
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
@@ -24,14 +25,18 @@ pub fn arg(a: &WastArg<'_>, ty: Option<u8>) -> Result<Val, String> {
         WastArgCore::RefNull(h) => match ty {
             Some(TY_FUNCREF) => Val::FuncRef(0),
             Some(TY_EXTERNREF) => Val::ExternRef(0),
+            Some(TY_ANYREF) => Val::AnyRef(0),
             _ => match heap_family(h) {
-                Some(Family::Func) => Val::FuncRef(0),
-                Some(Family::Extern) => Val::ExternRef(0),
-                None => return Err(format!("cannot pass a null reference of heap type {h:?}")),
+                Family::Func => Val::FuncRef(0),
+                Family::Extern => Val::ExternRef(0),
+                Family::Any => Val::AnyRef(0),
             },
         },
-        WastArgCore::RefExtern(n) => Val::ExternRef(*n as u64 + 1),
-        WastArgCore::RefHost(_) => return Err("`ref.host` arguments are not supported".into()),
+        WastArgCore::RefExtern(n) => Val::ExternRef(host_ref(*n as u64)),
+        WastArgCore::RefHost(n) => match ty {
+            Some(TY_EXTERNREF) => Val::ExternRef(host_ref(*n as u64)),
+            _ => Val::AnyRef(host_ref(*n as u64)),
+        },
     })
 }
 
@@ -39,13 +44,15 @@ pub fn arg(a: &WastArg<'_>, ty: Option<u8>) -> Result<Val, String> {
 enum Family {
     Func,
     Extern,
+    Any,
 }
 
-fn heap_family(h: &HeapType<'_>) -> Option<Family> {
+fn heap_family(h: &HeapType<'_>) -> Family {
     match h {
-        HeapType::Abstract { ty: AbstractHeapType::Func | AbstractHeapType::NoFunc, .. } => Some(Family::Func),
-        HeapType::Abstract { ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern, .. } => Some(Family::Extern),
-        _ => None,
+        HeapType::Abstract { ty: AbstractHeapType::Func | AbstractHeapType::NoFunc, .. } => Family::Func,
+        HeapType::Abstract { ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern, .. } => Family::Extern,
+        // Concrete types: a null of one is a null all the same.
+        _ => Family::Any,
     }
 }
 
@@ -80,13 +87,22 @@ fn matches(v: &Val, e: &WastRetCore<'_>) -> Result<bool, String> {
         (WastRetCore::F64(p), Val::F64(bits)) => f64_matches(p, *bits),
         (WastRetCore::V128(p), Val::V128(bits)) => v128_matches(p, *bits),
         (WastRetCore::RefNull(h), Val::FuncRef(r)) => {
-            *r == 0 && h.as_ref().and_then(heap_family).is_none_or(|f| f == Family::Func)
+            *r == 0 && h.as_ref().is_none_or(|h| matches!(heap_family(h), Family::Func | Family::Any))
         }
         (WastRetCore::RefNull(h), Val::ExternRef(r)) => {
-            *r == 0 && h.as_ref().and_then(heap_family).is_none_or(|f| f == Family::Extern)
+            *r == 0 && h.as_ref().is_none_or(|h| heap_family(h) == Family::Extern)
+        }
+        (WastRetCore::RefNull(h), Val::AnyRef(r)) => {
+            *r == 0 && h.as_ref().is_none_or(|h| heap_family(h) == Family::Any)
         }
         (WastRetCore::RefExtern(None), Val::ExternRef(r)) => *r != 0,
-        (WastRetCore::RefExtern(Some(n)), Val::ExternRef(r)) => *r == *n as u64 + 1,
+        (WastRetCore::RefExtern(Some(n)), Val::ExternRef(r)) => *r == host_ref(*n as u64),
+        (WastRetCore::RefHost(n), Val::ExternRef(r) | Val::AnyRef(r)) => *r == host_ref(*n as u64),
+        (WastRetCore::RefAny, Val::AnyRef(r) | Val::ExternRef(r)) => *r != 0,
+        (WastRetCore::RefEq, Val::AnyRef(r)) => matches!(ref_kind(*r), Some("i31" | "struct" | "array")),
+        (WastRetCore::RefI31, Val::AnyRef(r)) => ref_kind(*r) == Some("i31"),
+        (WastRetCore::RefStruct, Val::AnyRef(r)) => ref_kind(*r) == Some("struct"),
+        (WastRetCore::RefArray, Val::AnyRef(r)) => ref_kind(*r) == Some("array"),
         // A function reference's identity cannot be named from the script;
         // any non-null funcref matches.
         (WastRetCore::RefFunc(_), Val::FuncRef(r)) => *r != 0,
@@ -98,16 +114,7 @@ fn matches(v: &Val, e: &WastRetCore<'_>) -> Result<bool, String> {
             }
             false
         }
-        (
-            WastRetCore::RefHost(_)
-            | WastRetCore::RefAny
-            | WastRetCore::RefEq
-            | WastRetCore::RefArray
-            | WastRetCore::RefStruct
-            | WastRetCore::RefI31
-            | WastRetCore::RefI31Shared,
-            _,
-        ) => return Err(format!("cannot check a result against {}", format_ret(e))),
+        (WastRetCore::RefI31Shared, _) => return Err(format!("cannot check a result against {}", format_ret(e))),
         _ => false,
     })
 }
@@ -156,7 +163,12 @@ pub fn format_val(v: &Val) -> String {
         Val::FuncRef(0) => "ref.null func".into(),
         Val::FuncRef(r) => format!("ref.func (0x{r:x})"),
         Val::ExternRef(0) => "ref.null extern".into(),
-        Val::ExternRef(r) => format!("ref.extern {}", r - 1),
+        Val::ExternRef(r) => match wasmc_rt::host_value(*r) {
+            Some(n) => format!("ref.extern {n}"),
+            None => format!("ref.extern (0x{r:x}, {})", ref_kind(*r).unwrap_or("?")),
+        },
+        Val::AnyRef(0) => "ref.null any".into(),
+        Val::AnyRef(r) => format!("ref.any (0x{r:x}, {})", ref_kind(*r).unwrap_or("?")),
     }
 }
 

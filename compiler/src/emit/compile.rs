@@ -36,6 +36,9 @@ pub(crate) struct Output {
     pub relocs: Vec<ModuleReloc>,
     /// (offset, trap) of each trapping instruction.
     pub traps: Vec<(u32, Trap)>,
+    /// (return address offset, SP-relative slots holding GC references)
+    /// of each call site.
+    pub safepoints: Vec<(u32, Vec<u32>)>,
 }
 
 pub(crate) fn run_parallel(env: &ModuleEnv<'_>, syms: &Symbols, jobs: &[Job], threads: usize) -> Result<Vec<Output>> {
@@ -139,7 +142,13 @@ fn run_job(
     let bytes = code.code_buffer().to_vec();
     let alignment = code.buffer.alignment as u64;
     let traps = code.buffer.traps().iter().filter_map(|t| wasm_trap(t.code).map(|w| (t.offset, w))).collect();
+    let safepoints = code
+        .buffer
+        .user_stack_maps()
+        .iter()
+        .map(|(ret, _span, map)| (*ret, map.entries().map(|(_, off)| off).collect()))
+        .collect();
     let mach_relocs = code.buffer.relocs().to_vec();
     let relocs = mach_relocs.iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
-    Ok(Output { id, wasm_index, alignment, bytes, relocs, traps })
+    Ok(Output { id, wasm_index, alignment, bytes, relocs, traps, safepoints })
 }

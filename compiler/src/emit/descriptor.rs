@@ -62,24 +62,33 @@ impl Image {
     }
 }
 
-fn type_code(t: ValType) -> u8 {
+fn type_code(info: &ModuleInfo<'_>, t: ValType) -> u8 {
     match t {
         ValType::I32 => TY_I32,
         ValType::I64 => TY_I64,
         ValType::F32 => TY_F32,
         ValType::F64 => TY_F64,
         ValType::V128 => TY_V128,
-        ValType::Ref(r) => ref_code(r),
+        ValType::Ref(r) => ref_code(info, r),
     }
 }
 
 /// How a reference is represented: function references (abstract or
-/// typed) are `VMFuncRef` pointers, extern references opaque words.
-fn ref_code(r: RefType) -> u8 {
-    use wasmparser::{AbstractHeapType, HeapType};
+/// typed) are `VMFuncRef` pointers; extern references and everything in
+/// the `any` hierarchy are tagged words that may point into the GC heap
+/// (the runtime scans globals and tables of those representations).
+fn ref_code(info: &ModuleInfo<'_>, r: RefType) -> u8 {
+    use wasmparser::{AbstractHeapType as A, HeapType};
     match r.heap_type() {
-        HeapType::Abstract { ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern, .. } => TY_EXTERNREF,
-        _ => TY_FUNCREF,
+        HeapType::Abstract { ty: A::Extern | A::NoExtern, .. } => TY_EXTERNREF,
+        HeapType::Abstract { ty: A::Func | A::NoFunc, .. } => TY_FUNCREF,
+        HeapType::Concrete(i) | HeapType::Exact(i) => {
+            match info.types.get(i.as_module_index().unwrap_or(0) as usize).map(|t| &t.composite) {
+                Some(crate::module::Composite::Func(_)) => TY_FUNCREF,
+                _ => TY_ANYREF,
+            }
+        }
+        HeapType::Abstract { .. } => TY_ANYREF,
     }
 }
 
@@ -111,15 +120,22 @@ fn write_expr(img: &mut Image, at: usize, expr: Option<usize>, consts: &[ConstKi
     img.u64(at + offset_of!(ConstExpr, bits) + 8, bits[1]);
 }
 
+/// Per wasm function: code size, trap sites, GC safepoints.
+pub(crate) struct Code<'a> {
+    pub len: &'a [u64],
+    pub traps: &'a [Vec<(u32, Trap)>],
+    pub safepoints: &'a [Vec<(u32, Vec<u32>)>],
+}
+
 pub(crate) fn define(
     obj: &mut ObjectModule,
     id: DataId,
     info: &ModuleInfo<'_>,
     syms: &Symbols,
     consts: &[ConstKind],
-    code_len: &[u64],
-    traps: &[Vec<(u32, Trap)>],
+    code: &Code<'_>,
 ) -> Result<()> {
+    let (code_len, traps) = (code.len, code.traps);
     let mut img = Image { bytes: Vec::new(), self_ptrs: Vec::new(), func_ptrs: Vec::new() };
     let root = img.alloc(Layout::MODULE, 16) as usize;
     img.u32(root + offset_of!(ModuleDesc, abi_version), ABI_VERSION);
@@ -174,12 +190,28 @@ pub(crate) fn define(
             img.u32(t + offset_of!(TrapSite, offset), *off);
             img.u32(t + offset_of!(TrapSite, code), *trap as u32);
         }
+        let mut sps: Vec<&(u32, Vec<u32>)> = code.safepoints[i].iter().filter(|s| !s.1.is_empty()).collect();
+        sps.sort_by_key(|s| s.0);
+        let all_slots: Vec<u32> = sps.iter().flat_map(|s| s.1.iter().copied()).collect();
+        let sb = img.array(at + offset_of!(FuncDesc, stack_slots), all_slots.len(), 4);
+        for (j, s) in all_slots.iter().enumerate() {
+            img.u32(sb + j * 4, *s);
+        }
+        let pb = img.array(at + offset_of!(FuncDesc, safepoints), sps.len(), Layout::SAFEPOINT);
+        let mut first = 0;
+        for (j, (ret, slots)) in sps.iter().map(|s| (s.0, &s.1)).enumerate() {
+            let p = pb + j * Layout::SAFEPOINT as usize;
+            img.u32(p + offset_of!(Safepoint, ret_offset), ret);
+            img.u32(p + offset_of!(Safepoint, first), first);
+            img.u32(p + offset_of!(Safepoint, count), slots.len() as u32);
+            first += slots.len() as u32;
+        }
     }
 
     let base = img.array(root + offset_of!(ModuleDesc, tables), info.tables.len(), Layout::TABLE);
     for (i, t) in info.tables.iter().enumerate() {
         let at = base + i * Layout::TABLE as usize;
-        img.u32(at + offset_of!(TableDesc, elem_type), ref_code(t.elem) as u32);
+        img.u32(at + offset_of!(TableDesc, elem_type), ref_code(info, t.elem) as u32);
         img.bytes_slice(at + offset_of!(TableDesc, elem_encoding), &info.encode_val(ValType::Ref(t.elem)));
         img.u64(at + offset_of!(TableDesc, min), t.min);
         img.u64(at + offset_of!(TableDesc, max), t.max.unwrap_or(NO_MAX));
@@ -199,7 +231,7 @@ pub(crate) fn define(
     let base = img.array(root + offset_of!(ModuleDesc, globals), info.globals.len(), Layout::GLOBAL);
     for (i, g) in info.globals.iter().enumerate() {
         let at = base + i * Layout::GLOBAL as usize;
-        img.u32(at + offset_of!(GlobalDesc, ty), type_code(g.ty) as u32);
+        img.u32(at + offset_of!(GlobalDesc, ty), type_code(info, g.ty) as u32);
         img.u32(at + offset_of!(GlobalDesc, mutable), g.mutable as u32);
         img.bytes_slice(at + offset_of!(GlobalDesc, encoding), &info.encode_val(g.ty));
         write_expr(&mut img, at + offset_of!(GlobalDesc, init), g.init, consts, syms);

@@ -156,17 +156,20 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     let outputs: Vec<Output> = compile::run_parallel(&env, &syms, &jobs, opts.threads)?;
     let mut code_len = vec![0u64; info.funcs.len()];
     let mut traps = vec![Vec::new(); info.funcs.len()];
+    let mut safepoints = vec![Vec::new(); info.funcs.len()];
     for out in outputs {
         obj.define_function_bytes(out.id, out.alignment, &out.bytes, &out.relocs).map_err(err)?;
         if let Some(i) = out.wasm_index {
             code_len[i as usize] = out.bytes.len() as u64;
             traps[i as usize] = out.traps;
+            safepoints[i as usize] = out.safepoints;
         }
     }
 
     let desc_id =
         obj.declare_data(&descriptor_symbol(&opts.symbol_prefix), Linkage::Export, false, false).map_err(err)?;
-    descriptor::define(&mut obj, desc_id, info, &syms, &consts, &code_len, &traps)?;
+    let code = descriptor::Code { len: &code_len, traps: &traps, safepoints: &safepoints };
+    descriptor::define(&mut obj, desc_id, info, &syms, &consts, &code)?;
     if opts.kind == OutputKind::Executable {
         let config_id = obj.declare_data("wasmc_exe_config", Linkage::Local, false, false).map_err(err)?;
         let mut config = cranelift_module::DataDescription::new();

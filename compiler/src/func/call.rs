@@ -25,13 +25,17 @@ impl FuncTranslator<'_, '_> {
         s
     }
 
-    fn finish_call(&mut self, call: Inst) {
+    fn finish_call(&mut self, call: Inst, type_index: u32) {
         let results = self.b.inst_results(call).to_vec();
-        self.stack.extend(results);
+        let tys = self.env.info.types[type_index as usize].func().results.clone();
+        for (v, t) in results.into_iter().zip(tys) {
+            self.push_typed(v, t);
+        }
     }
 
     /// Calls (or tail-calls) through a funcref: its code and its vmctx.
-    fn call_funcref(&mut self, funcref: Value, sig: SigRef, args: &[Value], tail: bool) {
+    fn call_funcref(&mut self, funcref: Value, type_index: u32, args: &[Value], tail: bool) {
+        let sig = self.sig_ref(type_index);
         let code = self.b.ins().load(types::I64, trusted(), funcref, VMFuncRef::OFF_WASM_CALL as i32);
         let callee_vmctx = self.b.ins().load(types::I64, trusted(), funcref, VMFuncRef::OFF_VMCTX as i32);
         let mut full = vec![callee_vmctx];
@@ -41,7 +45,7 @@ impl FuncTranslator<'_, '_> {
             self.reachable = false;
         } else {
             let call = self.b.ins().call_indirect(sig, code, &full);
-            self.finish_call(call);
+            self.finish_call(call, type_index);
         }
     }
 
@@ -70,7 +74,7 @@ impl FuncTranslator<'_, '_> {
         let sig = self.sig_ref(ty);
         if info.is_imported_func(index) {
             let slot = self.b.ins().iadd_imm_s(self.vmctx, self.env.offsets.funcref(index) as i64);
-            self.call_funcref(slot, sig, &args, tail);
+            self.call_funcref(slot, ty, &args, tail);
             return;
         }
         let fref = self.direct_ref(index, sig);
@@ -81,7 +85,7 @@ impl FuncTranslator<'_, '_> {
             self.reachable = false;
         } else {
             let call = self.b.ins().call(fref, &full);
-            self.finish_call(call);
+            self.finish_call(call, ty);
         }
     }
 
@@ -103,8 +107,7 @@ impl FuncTranslator<'_, '_> {
             let depth = self.env.info.type_depth(type_index);
             self.check_subtype(actual, expected, depth, Trap::IndirectCallTypeMismatch);
         }
-        let sig = self.sig_ref(type_index);
-        self.call_funcref(funcref, sig, &args, tail);
+        self.call_funcref(funcref, type_index, &args, tail);
     }
 
     /// Traps with `trap` unless runtime type `actual` is a subtype of
@@ -145,8 +148,7 @@ impl FuncTranslator<'_, '_> {
         let n = self.env.info.types[type_index as usize].func().params.len();
         let args = self.popn(n);
         self.trap_if_zero(funcref, Trap::NullFunctionReference);
-        let sig = self.sig_ref(type_index);
-        self.call_funcref(funcref, sig, &args, tail);
+        self.call_funcref(funcref, type_index, &args, tail);
     }
 
     pub(super) fn call(&mut self, op: &Operator<'_>) -> Result<bool> {

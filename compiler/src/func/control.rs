@@ -6,7 +6,7 @@ use crate::error::Result;
 use cranelift_codegen::ir::{Block, BlockArg, BlockCall, InstBuilder, JumpTableData, Type, Value};
 use std::collections::HashMap;
 use wasmc_abi::Trap;
-use wasmparser::{BlockType, Operator};
+use wasmparser::{BlockType, Operator, ValType};
 
 pub(crate) enum FrameKind {
     Function,
@@ -17,6 +17,8 @@ pub(crate) enum FrameKind {
 
 pub(crate) struct Frame {
     pub kind: FrameKind,
+    /// Wasm types of the results (for stack maps of the continuation).
+    pub result_vts: Vec<ValType>,
     /// The continuation after `end`, with the results as parameters.
     pub next: Block,
     pub params: Vec<Type>,
@@ -29,7 +31,15 @@ pub(crate) struct Frame {
 
 impl Frame {
     pub fn function(ret: Block, results: Vec<Type>) -> Frame {
-        Frame { kind: FrameKind::Function, next: ret, params: vec![], results, height: 0, exit_reached: false }
+        Frame {
+            kind: FrameKind::Function,
+            result_vts: vec![],
+            next: ret,
+            params: vec![],
+            results,
+            height: 0,
+            exit_reached: false,
+        }
     }
     /// Where a branch to this frame goes and which values it carries.
     fn branch_target(&self) -> (Block, usize) {
@@ -45,13 +55,30 @@ fn args(vals: &[Value]) -> Vec<BlockArg> {
 }
 
 impl FuncTranslator<'_, '_> {
+    /// Parameter and result types of a block, and which of each are GC
+    /// references (their block parameters go in stack maps).
     fn block_type(&self, bt: BlockType) -> (Vec<Type>, Vec<Type>) {
+        let (p, r) = self.block_val_types(bt);
+        (p.iter().map(|t| clif_type(*t)).collect(), r.iter().map(|t| clif_type(*t)).collect())
+    }
+
+    fn block_val_types(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match bt {
             BlockType::Empty => (vec![], vec![]),
-            BlockType::Type(t) => (vec![], vec![clif_type(t)]),
+            BlockType::Type(t) => (vec![], vec![t]),
             BlockType::FuncType(i) => {
                 let ft = self.env.info.types[i as usize].func();
-                (ft.params.iter().map(|t| clif_type(*t)).collect(), ft.results.iter().map(|t| clif_type(*t)).collect())
+                (ft.params.clone(), ft.results.clone())
+            }
+        }
+    }
+
+    /// Declares the GC references among a block's parameters.
+    fn declare_gc_params(&mut self, block: Block, tys: &[ValType]) {
+        let params = self.b.block_params(block).to_vec();
+        for (v, t) in params.into_iter().zip(tys) {
+            if self.is_gc_ref(*t) {
+                self.gc_value(v);
             }
         }
     }
@@ -82,20 +109,32 @@ impl FuncTranslator<'_, '_> {
                 let (params, results) = self.block_type(blockty);
                 let next = self.new_block_with(&results);
                 let height = self.stack.len() - params.len();
-                self.control.push(Frame { kind: FrameKind::Block, next, params, results, height, exit_reached: false });
+                let result_vts = self.block_val_types(blockty).1;
+                self.control.push(Frame {
+                    kind: FrameKind::Block,
+                    result_vts,
+                    next,
+                    params,
+                    results,
+                    height,
+                    exit_reached: false,
+                });
             }
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty);
+                let (param_vts, result_vts) = self.block_val_types(blockty);
                 let header = self.new_block_with(&params);
                 let next = self.new_block_with(&results);
                 let vals = self.popn(params.len());
                 self.b.ins().jump(header, &args(&vals));
                 self.b.switch_to_block(header);
+                self.declare_gc_params(header, &param_vts);
                 let hp = self.b.block_params(header).to_vec();
                 let height = self.stack.len();
                 self.stack.extend(hp);
                 self.control.push(Frame {
                     kind: FrameKind::Loop { header },
+                    result_vts,
                     next,
                     params,
                     results,
@@ -113,8 +152,10 @@ impl FuncTranslator<'_, '_> {
                 self.b.switch_to_block(then_block);
                 let else_params = self.peek(params.len()).to_vec();
                 let height = self.stack.len() - params.len();
+                let result_vts = self.block_val_types(blockty).1;
                 self.control.push(Frame {
                     kind: FrameKind::If { else_block, else_params, has_else: false },
+                    result_vts,
                     next,
                     params,
                     results,
@@ -201,6 +242,20 @@ impl FuncTranslator<'_, '_> {
                 self.b.switch_to_block(cont);
                 self.pop();
             }
+            Operator::BrOnCast { relative_depth, to_ref_type, .. }
+            | Operator::BrOnCastFail { relative_depth, to_ref_type, .. } => {
+                // The reference stays on the stack either way.
+                let r = self.peek(1)[0];
+                let ok = self.ref_test(r, to_ref_type);
+                let (block, vals) = self.branch_args(relative_depth);
+                let cont = self.b.create_block();
+                if matches!(op, Operator::BrOnCast { .. }) {
+                    self.b.ins().brif(ok, block, &args(&vals), cont, &[]);
+                } else {
+                    self.b.ins().brif(ok, cont, &[], block, &args(&vals));
+                }
+                self.b.switch_to_block(cont);
+            }
             Operator::RefAsNonNull => {
                 let r = self.peek(1)[0];
                 self.trap_if_zero(r, Trap::NullReference);
@@ -247,6 +302,7 @@ impl FuncTranslator<'_, '_> {
         self.stack.truncate(frame.height);
         if frame.exit_reached {
             self.b.switch_to_block(frame.next);
+            self.declare_gc_params(frame.next, &frame.result_vts);
             let vals = self.b.block_params(frame.next).to_vec();
             self.stack.extend(vals);
             self.reachable = true;

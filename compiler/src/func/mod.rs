@@ -7,6 +7,7 @@
 
 mod call;
 mod control;
+mod gc;
 mod memory;
 mod numeric;
 mod table;
@@ -152,6 +153,9 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         for (i, p) in ty.params.iter().enumerate() {
             let ct = clif_type(*p);
             let var = t.b.declare_var(ct);
+            if t.is_gc_ref(*p) {
+                t.b.declare_var_needs_stack_map(var);
+            }
             let v = t.b.block_params(entry)[i + 1];
             t.b.def_var(var, v);
             t.locals.push((var, ct));
@@ -161,6 +165,9 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             let ct = clif_type(vt);
             for _ in 0..count {
                 let var = t.b.declare_var(ct);
+                if t.is_gc_ref(vt) {
+                    t.b.declare_var_needs_stack_map(var);
+                }
                 let zero = t.zero(ct);
                 t.b.def_var(var, zero);
                 t.locals.push((var, ct));
@@ -194,7 +201,13 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         if !self.reachable {
             return self.skip(op);
         }
-        if self.control(&op)? || self.numeric(&op)? || self.memory(&op)? || self.table(&op)? || self.call(&op)? {
+        if self.control(&op)?
+            || self.numeric(&op)?
+            || self.memory(&op)?
+            || self.table(&op)?
+            || self.call(&op)?
+            || self.gc(&op)?
+        {
             return Ok(());
         }
         match op {
@@ -202,12 +215,15 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             Operator::Drop => {
                 self.pop();
             }
-            Operator::Select | Operator::TypedSelect { .. } => {
+            Operator::Select | Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => {
                 let c = self.pop();
                 let y = self.pop();
                 let x = self.pop();
                 let v = self.b.ins().select(c, x, y);
-                self.push(v);
+                match op {
+                    Operator::TypedSelect { ty } => self.push_typed(v, ty),
+                    _ => self.push(v),
+                }
             }
             Operator::LocalGet { local_index } => {
                 let v = self.b.use_var(self.locals[local_index as usize].0);

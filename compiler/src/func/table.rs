@@ -4,7 +4,7 @@ use super::{readonly, trusted, FuncTranslator};
 use crate::error::Result;
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
 use wasmc_abi::{Builtin, Trap, VMTableDef};
-use wasmparser::Operator;
+use wasmparser::{Operator, ValType};
 
 impl FuncTranslator<'_, '_> {
     /// Address of element `index` (an i32) of `table`, trapping with `oob`
@@ -43,7 +43,7 @@ impl FuncTranslator<'_, '_> {
                 let flags = if g.mutable { trusted() } else { readonly() };
                 let (p, off) = self.global_addr(global_index);
                 let v = self.b.ins().load(ty, flags, p, off);
-                self.push(v);
+                self.push_typed(v, g.ty);
             }
             O::GlobalSet { global_index } => {
                 let v = self.pop();
@@ -68,7 +68,8 @@ impl FuncTranslator<'_, '_> {
                 let i = self.pop();
                 let p = self.table_elem_addr(table, i, Trap::TableOutOfBounds);
                 let v = self.b.ins().load(types::I64, trusted(), p, 0);
-                self.push(v);
+                let ty = ValType::Ref(self.env.info.tables[table as usize].elem);
+                self.push_typed(v, ty);
             }
             O::TableSet { table } => {
                 let v = self.pop();

@@ -12,26 +12,21 @@ pub fn check_val_type(t: ValType, offset: u64) -> Result<()> {
     }
 }
 
-/// Function and extern references, nullable or not, abstract or typed
-/// (concrete types are all function types: others are refused earlier).
+/// Function, extern and GC references, nullable or not, abstract or typed.
 pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
     use AbstractHeapType::*;
     let f = match r.heap_type() {
-        HeapType::Abstract { shared: false, ty: Func | NoFunc | Extern | NoExtern } | HeapType::Concrete(_) => {
-            return Ok(());
-        }
         HeapType::Abstract { ty: Exn | NoExn, .. } => feature::EXCEPTIONS,
+        HeapType::Abstract { ty: Cont | NoCont, .. } => "stack switching",
         HeapType::Abstract { shared: true, .. } => feature::THREADS,
         HeapType::Exact(_) => "custom descriptors",
-        _ => feature::GC,
+        HeapType::Abstract { .. } | HeapType::Concrete(_) => return Ok(()),
     };
     Err(CompileError::unsupported(f, format!("{r}"), offset))
 }
 
 /// The feature an operator wasmc does not lower belongs to, from its name.
 pub fn operator_feature(name: &str) -> &'static str {
-    const GC_PREFIXES: [&str; 10] =
-        ["Struct", "Array", "RefI31", "I31", "RefTest", "RefCast", "BrOnCast", "AnyConvert", "ExternConvert", "RefEq"];
     if name.starts_with("V128")
         || name.contains("x16")
         || name.contains("x8")
@@ -39,8 +34,6 @@ pub fn operator_feature(name: &str) -> &'static str {
         || name.contains("x2")
     {
         feature::SIMD
-    } else if GC_PREFIXES.iter().any(|p| name.starts_with(p)) {
-        feature::GC
     } else if ["Try", "Throw", "Rethrow", "Delegate", "Catch"].iter().any(|p| name.starts_with(p)) {
         feature::EXCEPTIONS
     } else if name.contains("Atomic") {

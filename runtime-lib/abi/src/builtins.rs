@@ -64,6 +64,25 @@ builtins! {
     /// (vmctx, status) -> never returns: unwinds to the nearest entry with
     /// the trap or host status (used after a host function reports one).
     Raise = "raise"(Vmctx, I32) -> [];
+    /// (vmctx, rtt, size in bytes) -> zeroed object with its header set;
+    /// the allocation slow path (may collect; traps when the heap is full).
+    GcAlloc = "gc_alloc"(Vmctx, I64, I64) -> [I64];
+    /// (vmctx, object): the write barrier's slow path, remembering an old
+    /// object that now points into the nursery.
+    GcRemember = "gc_remember"(Vmctx, I64) -> [];
+    /// (vmctx, array rtt, data segment, offset, length) -> array, or 0 when
+    /// the segment range is out of bounds.
+    ArrayNewData = "array_new_data"(Vmctx, I64, I32, I32, I32) -> [I64];
+    /// (vmctx, array rtt, elem segment, offset, length) -> array, or 0.
+    ArrayNewElem = "array_new_elem"(Vmctx, I64, I32, I32, I32) -> [I64];
+    /// (vmctx, dst array, dst index, src array, src index, len) -> ok:
+    /// memmove semantics (overlap allowed), with write barriers.
+    ArrayCopy = "array_copy"(Vmctx, I64, I32, I64, I32, I32) -> [I32];
+    /// (vmctx, array, index, data segment, offset, len) -> status:
+    /// 1 ok, 0 array out of bounds, 2 segment out of bounds.
+    ArrayInitData = "array_init_data"(Vmctx, I64, I32, I32, I32, I32) -> [I32];
+    /// (vmctx, array, index, elem segment, offset, len) -> status as above.
+    ArrayInitElem = "array_init_elem"(Vmctx, I64, I32, I32, I32, I32) -> [I32];
 }
 
 #[cfg(test)]

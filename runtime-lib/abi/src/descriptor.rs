@@ -156,6 +156,24 @@ pub struct FuncDesc {
     pub name: Slice,
     /// `[TrapSite]`, sorted by offset.
     pub traps: Slice,
+    /// `[Safepoint]`, sorted by return address offset: where GC references
+    /// live in this function's frame at each call.
+    pub safepoints: Slice,
+    /// `[u32]`: SP-relative offsets of live GC references, referenced by
+    /// the safepoints.
+    pub stack_slots: Slice,
+}
+
+/// A call site in a function: `ret_offset` is the return address's offset
+/// into the function; `stack_slots[first..first + count]` are the offsets
+/// from the stack pointer at the call of the slots holding GC references.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Safepoint {
+    pub ret_offset: u32,
+    pub first: u32,
+    pub count: u32,
+    pub reserved: u32,
 }
 
 pub const IMPORT_DYNAMIC: u32 = 1;
@@ -269,6 +287,7 @@ impl Layout {
     pub const IMPORT: u32 = core::mem::size_of::<ImportDesc>() as u32;
     pub const FUNC: u32 = core::mem::size_of::<FuncDesc>() as u32;
     pub const TRAP: u32 = core::mem::size_of::<TrapSite>() as u32;
+    pub const SAFEPOINT: u32 = core::mem::size_of::<Safepoint>() as u32;
     pub const TABLE: u32 = core::mem::size_of::<TableDesc>() as u32;
     pub const MEMORY: u32 = core::mem::size_of::<MemoryDesc>() as u32;
     pub const GLOBAL: u32 = core::mem::size_of::<GlobalDesc>() as u32;
@@ -290,7 +309,8 @@ mod tests {
         assert_eq!(Layout::MODULE, 8 + 16 * 4 + 16 + 16 * 6);
         assert_eq!(Layout::TYPE, 32);
         assert_eq!(Layout::IMPORT, 40);
-        assert_eq!(Layout::FUNC, 64);
+        assert_eq!(Layout::FUNC, 96);
+        assert_eq!(Layout::SAFEPOINT, 16);
         assert_eq!(Layout::TRAP, 8);
         assert_eq!(Layout::EXPR, 32);
         assert_eq!(Layout::TABLE, 24 + 16 + 32);

@@ -27,10 +27,13 @@ pub enum Trap {
     UndefinedElement = 16,
     /// A host function asked to trap with its own message (kept by the runtime).
     HostError = 17,
+    NullStructReference = 18,
+    NullArrayReference = 19,
+    NullI31Reference = 20,
 }
 
 impl Trap {
-    pub const ALL: [Trap; 17] = [
+    pub const ALL: [Trap; 20] = [
         Trap::StackOverflow,
         Trap::MemoryOutOfBounds,
         Trap::IntegerOverflow,
@@ -48,6 +51,9 @@ impl Trap {
         Trap::HeapExhausted,
         Trap::UndefinedElement,
         Trap::HostError,
+        Trap::NullStructReference,
+        Trap::NullArrayReference,
+        Trap::NullI31Reference,
     ];
 
     pub fn from_code(code: u8) -> Option<Trap> {
@@ -74,6 +80,9 @@ impl Trap {
             Trap::HeapExhausted => "out of memory: GC heap exhausted",
             Trap::UndefinedElement => "undefined element",
             Trap::HostError => "host function error",
+            Trap::NullStructReference => "null structure reference",
+            Trap::NullArrayReference => "null array reference",
+            Trap::NullI31Reference => "null i31 reference",
         }
     }
 }

@@ -20,13 +20,10 @@ pub const OFF_BUILTINS: u32 = 0;
 /// `*mut VMLimits`: shared by all instances of one store, so a call from
 /// one instance into another checks the same stack limit.
 pub const OFF_LIMITS: u32 = 8;
-/// `*const u64`: canonical type id for each of the module's type indices.
+/// `*const u64`: the runtime type (`*const VMRtt`) of each module type index.
 pub const OFF_TYPE_IDS: u32 = 16;
 /// `*mut` the runtime's own instance object.
 pub const OFF_INSTANCE: u32 = 24;
-/// Reserved for the GC nursery's bump pointer and limit.
-pub const OFF_GC_NEXT: u32 = 32;
-pub const OFF_GC_LIMIT: u32 = 40;
 pub const HEADER_SIZE: u32 = 64;
 
 /// Per-store limits, reached through [`OFF_LIMITS`].
@@ -36,10 +33,21 @@ pub struct VMLimits {
     /// Lowest address the native stack may reach; every wasm prologue
     /// compares its new stack pointer against it and traps below it.
     pub stack_limit: u64,
+    /// GC nursery: allocation bump pointer and its limit. Generated code
+    /// allocates inline while `next + size <= limit`.
+    pub gc_next: u64,
+    pub gc_limit: u64,
+    /// The nursery's address range, for the write barrier's "is young" test.
+    pub nursery_start: u64,
+    pub nursery_end: u64,
 }
 
 impl VMLimits {
     pub const OFF_STACK_LIMIT: u32 = 0;
+    pub const OFF_GC_NEXT: u32 = 8;
+    pub const OFF_GC_LIMIT: u32 = 16;
+    pub const OFF_NURSERY_START: u32 = 24;
+    pub const OFF_NURSERY_END: u32 = 32;
 }
 
 /// Bytes of each memory entry: `{ base: *mut u8, def: *mut VMMemoryDef }`.
@@ -117,5 +125,15 @@ mod tests {
         assert_eq!(o.funcrefs, o.global_storage + 4 * 16);
         assert_eq!(o.size, o.funcrefs + 7 * 32);
         assert_eq!(o.memory_def(1), 64 + 16 + 8);
+    }
+
+    #[test]
+    fn limits_layout() {
+        use core::mem::offset_of;
+        assert_eq!(offset_of!(VMLimits, stack_limit) as u32, VMLimits::OFF_STACK_LIMIT);
+        assert_eq!(offset_of!(VMLimits, gc_next) as u32, VMLimits::OFF_GC_NEXT);
+        assert_eq!(offset_of!(VMLimits, gc_limit) as u32, VMLimits::OFF_GC_LIMIT);
+        assert_eq!(offset_of!(VMLimits, nursery_start) as u32, VMLimits::OFF_NURSERY_START);
+        assert_eq!(offset_of!(VMLimits, nursery_end) as u32, VMLimits::OFF_NURSERY_END);
     }
 }

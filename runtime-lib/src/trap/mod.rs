@@ -9,6 +9,7 @@ mod backtrace;
 mod signals;
 
 pub use backtrace::Frame;
+pub(crate) use backtrace::frame_pointer;
 
 use crate::host::HostTrap;
 use std::cell::{Cell, RefCell};
@@ -92,11 +93,18 @@ thread_local! {
     static JMPBUF: Cell<*mut c_void> = const { Cell::new(std::ptr::null_mut()) };
     /// Address just above the frames of the innermost entry: frame walks stop there.
     static ENTRY_SP: Cell<usize> = const { Cell::new(0) };
+    static OUTER_SP: Cell<usize> = const { Cell::new(0) };
     static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
 }
 
 pub(crate) fn in_wasm() -> bool {
     !JMPBUF.with(|j| j.get()).is_null()
+}
+
+/// Address above every wasm frame of this thread (the outermost entry's
+/// frame), where stack walks for GC roots stop.
+pub(crate) fn outermost_entry_sp() -> usize {
+    OUTER_SP.with(|e| e.get())
 }
 
 pub(crate) fn entry_sp() -> usize {
@@ -114,10 +122,16 @@ pub fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
     }
     let marker = 0u8;
     let prev_sp = ENTRY_SP.with(|e| e.replace(&marker as *const u8 as usize));
+    if prev_sp == 0 {
+        OUTER_SP.with(|e| e.set(&marker as *const u8 as usize));
+    }
     let mut f = f;
     let slot = JMPBUF.with(|j| j.as_ptr());
     let trapped = unsafe { wasmc_catch(body, &mut f as *mut &mut dyn FnMut() as *mut c_void, slot) };
     ENTRY_SP.with(|e| e.set(prev_sp));
+    if prev_sp == 0 {
+        OUTER_SP.with(|e| e.set(0));
+    }
     if trapped == 0 {
         return Ok(());
     }

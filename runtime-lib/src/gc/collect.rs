@@ -1,0 +1,120 @@
+//! Copying collection (Cheney): objects reachable from the roots are copied
+//! to to-space, each leaving a forwarding pointer in its old header; copied
+//! objects are then scanned in allocation order until none is left.
+//!
+//! Minor: from-space is the nursery, to-space the old generation; old
+//! objects are roots only if remembered by the write barrier.
+//! Major: from-space is the nursery and every old chunk; to-space a fresh
+//! set of chunks, which become the old generation.
+
+use super::heap::*;
+use super::roots::Roots;
+use std::ptr;
+
+struct Copier<'a> {
+    heap: &'a mut Heap,
+    major: bool,
+    /// Major collections: the chunks being evacuated.
+    from_old: Vec<Chunk>,
+    /// Where the objects copied in this collection start (chunk, offset).
+    scan: (usize, usize),
+    failed: bool,
+}
+
+impl Copier<'_> {
+    fn in_from(&self, p: usize) -> bool {
+        self.heap.in_nursery(p) || (self.major && self.from_old.iter().any(|c| c.contains(p)))
+    }
+
+    /// Updates the reference in `slot` to its object's new address,
+    /// copying the object first if it has not been copied yet.
+    fn forward(&mut self, slot: *mut u64) {
+        let v = unsafe { *slot } as usize;
+        if v == 0 || v & 7 != 0 || !self.in_from(v) {
+            return;
+        }
+        let header = unsafe { *(v as *const u64) };
+        if header & FORWARDED != 0 {
+            unsafe { *slot = header & !HEADER_BITS };
+            return;
+        }
+        let size = unsafe { size_of_object(v) };
+        let Some(new) = self.heap.alloc_old(size) else {
+            self.failed = true;
+            return;
+        };
+        unsafe {
+            ptr::copy_nonoverlapping(v as *const u8, new, size);
+            // The copy is not remembered: it is scanned in this collection.
+            *(new as *mut u64) = header & !REMEMBERED;
+            *(v as *mut u64) = new as u64 | FORWARDED;
+            *slot = new as u64;
+        }
+    }
+
+    /// Scans every object copied so far, and those they cause to be copied.
+    fn drain(&mut self) {
+        loop {
+            let (ci, off) = self.scan;
+            if ci >= self.heap.old.len() {
+                return;
+            }
+            let (base, used) = (self.heap.old[ci].base as usize, self.heap.old[ci].used);
+            if off >= used {
+                if ci + 1 >= self.heap.old.len() {
+                    return;
+                }
+                self.scan = (ci + 1, 0);
+                continue;
+            }
+            let obj = base + off;
+            let size = unsafe { size_of_object(obj) };
+            unsafe { for_each_ref_slot(obj, |s| self.forward(s)) };
+            self.scan = (ci, off + size);
+        }
+    }
+}
+
+/// Collects; returns false if the heap limit was exceeded while copying.
+///
+/// # Safety
+/// Must run on the thread that owns the store, with `roots` describing
+/// every live reference (the stack walk starts from the caller's frame).
+pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool) -> bool {
+    let from_old = if major { std::mem::take(&mut heap.old) } else { Vec::new() };
+    if major {
+        heap.old_bytes = 0;
+    }
+    let scan = match heap.old.last() {
+        Some(c) => (heap.old.len() - 1, c.used),
+        None => (0, 0),
+    };
+    let remembered = std::mem::take(&mut heap.remembered);
+    let mut c = Copier { heap, major, from_old, scan, failed: false };
+    roots.for_each(&mut |slot| c.forward(slot));
+    if !major {
+        for obj in remembered {
+            unsafe {
+                *(obj as *mut u64) &= !REMEMBERED;
+                for_each_ref_slot(obj, |s| c.forward(s));
+            }
+        }
+    }
+    c.drain();
+    let failed = c.failed;
+    let from_old = std::mem::take(&mut c.from_old);
+    for ch in from_old {
+        unmap(ch.base, ch.size);
+    }
+    // The nursery is empty again: zero it so inline allocation gets
+    // zeroed memory.
+    unsafe { ptr::write_bytes(heap.nursery, 0, heap.config.nursery_bytes) };
+    if major {
+        heap.major_count += 1;
+        let live = heap.old_bytes;
+        heap.major_threshold = (live * 2).max(8 << 20).min(heap.config.max_heap_bytes.max(live));
+    } else {
+        heap.minor_count += 1;
+    }
+    !failed && heap.old_bytes <= heap.config.max_heap_bytes
+}

@@ -1,0 +1,230 @@
+//! Heap spaces and allocation.
+
+use wasmc_abi::descriptor::{TYPE_ARRAY, TYPE_STRUCT};
+use wasmc_abi::gc::{VMRtt, ARRAY_OFF_LEN, ARRAY_OFF_ELEMS};
+use wasmc_abi::vmctx::VMLimits;
+
+/// Tunables, from the executable's configuration and the environment.
+#[derive(Clone, Debug)]
+pub struct HeapConfig {
+    pub nursery_bytes: usize,
+    /// Most bytes the old generation may hold (plus the nursery).
+    pub max_heap_bytes: usize,
+    /// Collect at every allocation (`WASMC_GC_STRESS=1`).
+    pub stress: bool,
+    /// Check every reference after each collection (`WASMC_GC_VERIFY=1`,
+    /// implied by stress mode).
+    pub verify: bool,
+}
+
+pub const DEFAULT_MAX_HEAP: usize = 1 << 30;
+
+impl Default for HeapConfig {
+    fn default() -> Self {
+        HeapConfig { nursery_bytes: 4 << 20, max_heap_bytes: DEFAULT_MAX_HEAP, stress: false, verify: false }
+    }
+}
+
+impl HeapConfig {
+    /// Applies `WASMC_MAX_HEAP` (bytes, or with a K/M/G suffix),
+    /// `WASMC_GC_STRESS` and `WASMC_GC_VERIFY`.
+    pub fn from_env(mut self) -> Self {
+        if let Some(n) = std::env::var("WASMC_MAX_HEAP").ok().and_then(|v| parse_size(&v)) {
+            self.max_heap_bytes = n;
+        }
+        let on = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0");
+        self.stress |= on("WASMC_GC_STRESS");
+        self.verify |= self.stress || on("WASMC_GC_VERIFY");
+        self
+    }
+}
+
+/// `123`, `64K`, `512M`, `2G`.
+pub fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let (num, mul) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 1 << 10),
+        (i, 'm' | 'M') => (&s[..i], 1 << 20),
+        (i, 'g' | 'G') => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    num.trim().parse::<usize>().ok()?.checked_mul(mul)
+}
+
+/// A region of old-generation memory, filled by bumping `used`.
+pub(crate) struct Chunk {
+    pub base: *mut u8,
+    pub size: usize,
+    pub used: usize,
+}
+
+impl Chunk {
+    pub fn new(size: usize) -> Option<Chunk> {
+        let base = map(size)?;
+        Some(Chunk { base, size, used: 0 })
+    }
+    pub fn contains(&self, p: usize) -> bool {
+        p >= self.base as usize && p < self.base as usize + self.used
+    }
+}
+
+pub(crate) fn map(size: usize) -> Option<*mut u8> {
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            size,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    (p != libc::MAP_FAILED).then_some(p as *mut u8)
+}
+
+pub(crate) fn unmap(p: *mut u8, size: usize) {
+    unsafe { libc::munmap(p as *mut libc::c_void, size) };
+}
+
+pub(crate) const CHUNK_BYTES: usize = 1 << 20;
+
+/// The heap of one store.
+pub struct Heap {
+    pub config: HeapConfig,
+    pub(crate) nursery: *mut u8,
+    pub(crate) old: Vec<Chunk>,
+    pub(crate) old_bytes: usize,
+    /// Old-generation size that triggers the next major collection.
+    pub(crate) major_threshold: usize,
+    /// Old objects that may point into the nursery.
+    pub(crate) remembered: Vec<usize>,
+    pub(crate) minor_count: u64,
+    pub(crate) major_count: u64,
+}
+
+unsafe impl Send for Heap {}
+
+/// Header bits below the runtime type pointer.
+pub(crate) const FORWARDED: u64 = 1;
+pub(crate) const REMEMBERED: u64 = 2;
+pub(crate) const HEADER_BITS: u64 = 3;
+
+impl Heap {
+    pub fn new(config: HeapConfig) -> Heap {
+        let nursery = map(config.nursery_bytes).unwrap_or(std::ptr::null_mut());
+        let major_threshold = (8 << 20).min(config.max_heap_bytes);
+        Heap {
+            config,
+            nursery,
+            old: Vec::new(),
+            old_bytes: 0,
+            major_threshold,
+            remembered: Vec::new(),
+            minor_count: 0,
+            major_count: 0,
+        }
+    }
+
+    /// Points the inline allocator at the (empty) nursery.
+    pub(crate) fn reset_nursery(&mut self, limits: &mut VMLimits) {
+        let start = self.nursery as u64;
+        let end = start + self.config.nursery_bytes as u64;
+        limits.nursery_start = start;
+        limits.nursery_end = end;
+        limits.gc_next = start;
+        // In stress mode every allocation takes the slow path.
+        limits.gc_limit = if self.config.stress { start } else { end };
+    }
+
+    pub(crate) fn in_nursery(&self, p: usize) -> bool {
+        p >= self.nursery as usize && p < self.nursery as usize + self.config.nursery_bytes
+    }
+
+    pub(crate) fn in_old(&self, p: usize) -> bool {
+        // Chunks are few (MiB-sized); a linear scan is fine.
+        self.old.iter().any(|c| c.contains(p))
+    }
+
+    /// Allocates `size` zeroed bytes in the old generation.
+    pub(crate) fn alloc_old(&mut self, size: usize) -> Option<*mut u8> {
+        if let Some(c) = self.old.last_mut() {
+            if c.size - c.used >= size {
+                let p = unsafe { c.base.add(c.used) };
+                c.used += size;
+                self.old_bytes += size;
+                return Some(p);
+            }
+        }
+        let mut c = Chunk::new(size.max(CHUNK_BYTES).div_ceil(4096) * 4096)?;
+        let p = c.base;
+        c.used = size;
+        self.old.push(c);
+        self.old_bytes += size;
+        Some(p)
+    }
+
+    pub fn stats(&self) -> (u64, u64, usize) {
+        (self.minor_count, self.major_count, self.old_bytes)
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        if !self.nursery.is_null() {
+            unmap(self.nursery, self.config.nursery_bytes);
+        }
+        for c in &self.old {
+            unmap(c.base, c.size);
+        }
+    }
+}
+
+/// The runtime type of a heap object.
+///
+/// # Safety
+/// `obj` must be a live (not forwarded) heap object.
+pub(crate) unsafe fn rtt_of(obj: usize) -> &'static VMRtt {
+    unsafe { &*((*(obj as *const u64) & !HEADER_BITS) as *const VMRtt) }
+}
+
+/// Size in bytes of an object of runtime type `rtt` (arrays: with `len`).
+pub(crate) fn object_size(rtt: &VMRtt, len: u32) -> usize {
+    match rtt.kind as u8 {
+        TYPE_ARRAY => (ARRAY_OFF_ELEMS as usize + len as usize * rtt.size as usize).div_ceil(8) * 8,
+        TYPE_STRUCT => rtt.size as usize,
+        _ => 8,
+    }
+}
+
+/// Size of the live object at `obj`.
+///
+/// # Safety
+/// As for [`rtt_of`].
+pub(crate) unsafe fn size_of_object(obj: usize) -> usize {
+    let rtt = unsafe { rtt_of(obj) };
+    let len = if rtt.kind as u8 == TYPE_ARRAY { unsafe { *((obj + ARRAY_OFF_LEN as usize) as *const u32) } } else { 0 };
+    object_size(rtt, len)
+}
+
+/// Calls `f` with the address of every reference slot of object `obj`.
+///
+/// # Safety
+/// As for [`rtt_of`].
+pub(crate) unsafe fn for_each_ref_slot(obj: usize, mut f: impl FnMut(*mut u64)) {
+    let rtt = unsafe { rtt_of(obj) };
+    match rtt.kind as u8 {
+        TYPE_STRUCT => {
+            let offs = unsafe { std::slice::from_raw_parts(rtt.ref_offsets as *const u32, rtt.n_ref_offsets as usize) };
+            for o in offs {
+                f((obj + *o as usize) as *mut u64);
+            }
+        }
+        TYPE_ARRAY if rtt.elem_is_ref != 0 => {
+            let len = unsafe { *((obj + ARRAY_OFF_LEN as usize) as *const u32) } as usize;
+            for i in 0..len {
+                f((obj + ARRAY_OFF_ELEMS as usize + i * 8) as *mut u64);
+            }
+        }
+        _ => {}
+    }
+}
