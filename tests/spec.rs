@@ -12,6 +12,10 @@
 //! - `WASMC_SPEC_OPT_LEVEL`: 0, 1 or 2 (default 2, what the loader uses).
 //! - `WASMC_SPEC_TRACE_UNSUPPORTED`: list every unsupported directive on
 //!   stderr with its feature.
+//!
+//! Every file that uses GC runs a second time as `gc-stress/<file>`, with
+//! a collection at every allocation and the heap verified after each one.
+//! Those runs are reported apart and not added to the totals.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -24,6 +28,20 @@ use wasmc_compiler::OptLevel;
 const EXPECTED_FAILURES: &str = include_str!("spec-expected-failures.txt");
 
 static RESULTS: Mutex<Vec<(String, FileReport)>> = Mutex::new(Vec::new());
+static STRESS_RESULTS: Mutex<Vec<(String, FileReport)>> = Mutex::new(Vec::new());
+
+/// Whether a script allocates GC objects (or could): its files are run
+/// again in stress mode.
+fn uses_gc(rel: &str, text: &str) -> bool {
+    rel.starts_with("gc/")
+        || ["struct", "array", "ref.i31", "anyref", "eqref", "i31ref", "(ref any", "(ref eq", "convert_"]
+            .iter()
+            .any(|k| text.contains(k))
+}
+
+fn stress_heap() -> wasmc_rt::gc::HeapConfig {
+    wasmc_rt::gc::HeapConfig { stress: true, verify: true, ..Default::default() }
+}
 
 fn spec_dir() -> PathBuf {
     match std::env::var_os("WASMC_SPEC_DIR") {
@@ -69,10 +87,11 @@ fn failure_line(report: &FileReport, failure: &str) -> Option<u32> {
     failure.strip_prefix(&prefix)?.split(':').next()?.parse().ok()
 }
 
-fn run_one(loader: &Loader, rel: &str, path: &Path, expected: &BTreeSet<u32>) -> Result<(), Failed> {
+fn run_one(loader: &Loader, rel: &str, path: &Path, expected: &BTreeSet<u32>, stress: bool) -> Result<(), Failed> {
     let opts = RunOptions {
         print: false,
         trace_unsupported: std::env::var_os("WASMC_SPEC_TRACE_UNSUPPORTED").is_some(),
+        heap: stress.then(stress_heap),
         ..RunOptions::default()
     };
     let report = run_file_with(path, loader, &opts).map_err(|e| Failed::from(format!("{e:#}")))?;
@@ -89,7 +108,8 @@ fn run_one(loader: &Loader, rel: &str, path: &Path, expected: &BTreeSet<u32>) ->
     }
     let stale: Vec<String> =
         expected.iter().filter(|l| !failed_lines.contains(l)).map(|l| format!("{rel}:{l}")).collect();
-    RESULTS.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), report));
+    let results = if stress { &STRESS_RESULTS } else { &RESULTS };
+    results.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), report));
     let mut msg = String::new();
     if !unexpected.is_empty() {
         msg.push_str(&format!("{} unexpected failure(s):\n", unexpected.len()));
@@ -134,6 +154,15 @@ fn print_summary() {
         for (f, n) in &features {
             println!("  {f}: {n}");
         }
+    }
+    let stress = std::mem::take(&mut *STRESS_RESULTS.lock().unwrap_or_else(|e| e.into_inner()));
+    if !stress.is_empty() {
+        let p: usize = stress.iter().map(|(_, r)| r.passed).sum();
+        let f: usize = stress.iter().map(|(_, r)| r.failed).sum();
+        println!(
+            "GC stress mode (collect at every allocation, heap verified): {} files, {p} passed, {f} failed",
+            stress.len()
+        );
     }
     println!("spec assertions in {} files: {passed} passed, {failed} failed, {unsupported} unsupported", results.len());
     println!("{passed} passed, {failed} failed");
@@ -183,11 +212,18 @@ fn main() {
         if filter.as_deref().is_some_and(|f| !rel.contains(f)) {
             continue;
         }
+        if std::fs::read_to_string(&path).is_ok_and(|t| uses_gc(&rel, &t)) {
+            let (expected, loader, rel, path) = (expected.clone(), loader.clone(), rel.clone(), path.clone());
+            trials.push(Trial::test(format!("gc-stress/{rel}"), move || {
+                let lines = expected.get(&rel).cloned().unwrap_or_default();
+                run_one(&loader, &rel, &path, &lines, true)
+            }));
+        }
         let expected = expected.clone();
         let loader = loader.clone();
         trials.push(Trial::test(rel.clone(), move || {
             let lines = expected.get(&rel).cloned().unwrap_or_default();
-            run_one(&loader, &rel, &path, &lines)
+            run_one(&loader, &rel, &path, &lines, false)
         }));
     }
     // Entries naming files that do not exist are mistakes in the list.

@@ -1,9 +1,9 @@
 //! Target selection and Cranelift settings.
 
 use crate::error::{CompileError, Result};
+pub use crate::options::{OptLevel, Options, OutputKind, WasmCallConv};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
-pub use crate::options::{OptLevel, Options, OutputKind, WasmCallConv};
 use target_lexicon::{Architecture, OperatingSystem, Triple};
 
 /// Targets wasmc can generate code for.

@@ -45,7 +45,8 @@ impl Module {
         let types: &[TypeDesc] = unsafe { desc.types.as_slice() };
         let rtts = types::canonicalize(types);
         let globals: &[GlobalDesc] = unsafe { desc.globals.as_slice() };
-        let global_types = globals.iter().map(|g| types::canonical_val(unsafe { g.encoding.as_slice() }, &rtts)).collect();
+        let global_types =
+            globals.iter().map(|g| types::canonical_val(unsafe { g.encoding.as_slice() }, &rtts)).collect();
         let tables: &[TableDesc] = unsafe { desc.tables.as_slice() };
         let table_types =
             tables.iter().map(|t| types::canonical_val(unsafe { t.elem_encoding.as_slice() }, &rtts)).collect();

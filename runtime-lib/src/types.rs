@@ -60,7 +60,11 @@ pub fn representation(val: &[u8]) -> u8 {
         [REF_NULLABLE | REF_NONNULL, 0x70 | 0x73, ..] => TY_FUNCREF,
         [REF_NULLABLE | REF_NONNULL, HEAP_RTT, rest @ ..] => {
             let rtt = u64::from_le_bytes(rest[..8].try_into().unwrap_or([0; 8])) as *const VMRtt;
-            if !rtt.is_null() && unsafe { (*rtt).kind } == TYPE_FUNC as u32 { TY_FUNCREF } else { TY_ANYREF }
+            if !rtt.is_null() && unsafe { (*rtt).kind } == TYPE_FUNC as u32 {
+                TY_FUNCREF
+            } else {
+                TY_ANYREF
+            }
         }
         [REF_NULLABLE | REF_NONNULL, ..] => TY_ANYREF,
         [code, ..] => *code,
@@ -85,7 +89,7 @@ fn rtt_of(enc: &[u8]) -> Option<*const VMRtt> {
 }
 
 /// `a <: b` for runtime types.
-pub fn rtt_subtype(a: *const VMRtt, b: *const VMRtt) -> bool {
+pub(crate) fn rtt_subtype(a: *const VMRtt, b: *const VMRtt) -> bool {
     if a == b {
         return true;
     }
@@ -113,11 +117,15 @@ fn heap_top_kind(enc: &[u8]) -> u8 {
 
 /// Abstract heap subtyping: i31, struct, array <: eq <: any; bottoms
 /// none <: any family, nofunc <: func family, noextern <: extern.
+/// (The codes are the binary format's; named, not ranges, on purpose.)
+#[allow(clippy::manual_range_patterns)]
 fn abstract_subtype(a: u8, b: u8) -> bool {
     a == b
         || matches!(
             (a, b),
-            (0x6c | 0x6b | 0x6a | 0x6d, 0x6e) | (0x6c | 0x6b | 0x6a, 0x6d) | (0x71, 0x6e | 0x6d | 0x6c | 0x6b | 0x6a)
+            (0x6c | 0x6b | 0x6a | 0x6d, 0x6e)
+                | (0x6c | 0x6b | 0x6a, 0x6d)
+                | (0x71, 0x6e | 0x6d | 0x6c | 0x6b | 0x6a)
                 | (0x73, 0x70)
                 | (0x72, 0x6f)
                 | (0x74, 0x69)

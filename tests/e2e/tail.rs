@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// Runs `exe` and returns (exit status, stdout, peak RSS in KiB). The peak
 /// is the child's own `VmHWM`, sampled while it runs: `getrusage` would
 /// count the test process's memory, which the child shares until exec.
-fn run_measured(exe: &Path, args: &[&str]) -> (i32, String, i64) {
+pub(crate) fn run_measured(exe: &Path, args: &[&str]) -> (i32, String, i64) {
     use std::os::unix::process::ExitStatusExt;
     let out_path = exe.with_extension("stdout");
     let out = std::fs::File::create(&out_path).unwrap();

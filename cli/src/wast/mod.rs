@@ -43,11 +43,14 @@ pub struct RunOptions {
     /// Whether to write each unsupported directive (`file:line:col:
     /// what: unsupported: feature`) to stderr.
     pub trace_unsupported: bool,
+    /// GC heap settings of the script's store (default: from the
+    /// environment, see `wasmc_rt::gc::HeapConfig::from_env`).
+    pub heap: Option<wasmc_rt::gc::HeapConfig>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { print: true, stack_size: 16 << 20, trace_unsupported: false }
+        RunOptions { print: true, stack_size: 16 << 20, trace_unsupported: false, heap: None }
     }
 }
 

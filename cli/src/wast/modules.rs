@@ -133,10 +133,14 @@ pub struct Modules<'l> {
 }
 
 impl<'l> Modules<'l> {
-    pub fn new(loader: &'l Loader, spectest: HashMap<String, Extern>) -> Self {
+    pub fn new(loader: &'l Loader, spectest: HashMap<String, Extern>, heap: Option<wasmc_rt::gc::HeapConfig>) -> Self {
+        let store = match heap {
+            Some(h) => Store::with_heap(h),
+            None => Store::new(),
+        };
         let mut registered = HashMap::new();
         registered.insert("spectest".to_string(), Slot::Ready(Exports::Host(std::sync::Arc::new(spectest))));
-        Modules { loader, store: Store::new(), registered, used_taint: RefCell::new(None) }
+        Modules { loader, store, registered, used_taint: RefCell::new(None) }
     }
 
     /// Notes that the current directive used `inst`.

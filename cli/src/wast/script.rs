@@ -91,7 +91,7 @@ pub fn run_text(path: &Path, text: &str, loader: &Loader, opts: &RunOptions) -> 
     };
     let spectest = spectest::exports(opts.print).map_err(|e| anyhow::anyhow!("creating the spectest module: {e}"))?;
     let mut script = Script {
-        modules: Modules::new(loader, spectest),
+        modules: Modules::new(loader, spectest, opts.heap.clone()),
         current: None,
         named: HashMap::new(),
         definitions: HashMap::new(),

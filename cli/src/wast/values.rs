@@ -4,8 +4,8 @@
 //! values, tagged as the runtime defines (`wasmc_rt::host_ref`).
 
 use wasmc_abi::descriptor::{TY_ANYREF, TY_EXTERNREF, TY_FUNCREF};
-use wasmc_rt::{host_ref, ref_kind};
 use wasmc_rt::Val;
+use wasmc_rt::{host_ref, ref_kind};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 

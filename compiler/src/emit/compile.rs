@@ -102,7 +102,8 @@ fn run_job(
         Job::Function(i) => {
             let id = syms.wasm[*i as usize];
             let ty = info.func_type(*i);
-            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty, env.call_conv));
+            ctx.func =
+                Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty, env.call_conv));
             let body = &info.bodies[(*i - info.num_imported_funcs) as usize];
             let mut locals = Vec::new();
             for l in body.get_locals_reader()? {
@@ -114,7 +115,8 @@ fn run_job(
         Job::ConstExpr(k) => {
             let (id, _) = syms.const_fns[*k].expect("compiled constant expression");
             let ty = FuncType { params: vec![], results: vec![info.const_exprs[*k].ty] };
-            ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(&ty, env.call_conv));
+            ctx.func =
+                Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(&ty, env.call_conv));
             let ops = info.const_exprs[*k].expr.get_operators_reader();
             FuncTranslator::translate(env, &mut ctx.func, fctx, &ty, &[], ops)?;
             (id, None)

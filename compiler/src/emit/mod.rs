@@ -105,7 +105,9 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     for (k, c) in consts.iter().enumerate() {
         const_fns.push(if let ConstKind::Compiled = c {
             let ty = FuncType { params: vec![], results: vec![info.const_exprs[k].ty] };
-            let f = obj.declare_function(&format!("wasm_c{k}"), Linkage::Local, &wasm_signature(&ty, call_conv_of(opts, &isa))).map_err(err)?;
+            let f = obj
+                .declare_function(&format!("wasm_c{k}"), Linkage::Local, &wasm_signature(&ty, call_conv_of(opts, &isa)))
+                .map_err(err)?;
             let a = obj
                 .declare_function(&format!("wasm_ca{k}"), Linkage::Local, &array_signature(call_conv))
                 .map_err(err)?;

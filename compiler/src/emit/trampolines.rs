@@ -138,13 +138,21 @@ pub(crate) fn static_import(
     }
     let sig = b.import_signature(c_import_signature(ty, env.isa.default_call_conv()));
     let name = b.func.declare_imported_user_function(UserExternalName::new(0, c_func.as_u32()));
-    let f =
-        b.import_function(ExtFuncData { name: ExternalName::User(name), signature: sig, colocated: false, patchable: false });
+    let f = b.import_function(ExtFuncData {
+        name: ExternalName::User(name),
+        signature: sig,
+        colocated: false,
+        patchable: false,
+    });
     let call = b.ins().call(f, &args);
     let results: Vec<_> = match slots {
         Some(ss) => {
             let base = b.ins().stack_addr(types::I64, ss, 0);
-            ty.results.iter().enumerate().map(|(i, r)| b.ins().load(clif_type(*r), trusted(), base, (i * 8) as i32)).collect()
+            ty.results
+                .iter()
+                .enumerate()
+                .map(|(i, r)| b.ins().load(clif_type(*r), trusted(), base, (i * 8) as i32))
+                .collect()
         }
         None => b.inst_results(call).to_vec(),
     };

@@ -152,7 +152,10 @@ impl FuncTranslator<'_, '_> {
     }
 
     pub(super) fn call(&mut self, op: &Operator<'_>) -> Result<bool> {
-        let tail_call = matches!(op, Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. } | Operator::ReturnCallRef { .. });
+        let tail_call = matches!(
+            op,
+            Operator::ReturnCall { .. } | Operator::ReturnCallIndirect { .. } | Operator::ReturnCallRef { .. }
+        );
         if tail_call && self.env.call_conv != cranelift_codegen::isa::CallConv::Tail {
             return Err(crate::CompileError::unsupported(
                 "tail calls",

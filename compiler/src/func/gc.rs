@@ -32,7 +32,6 @@ pub(crate) fn storage_code(s: StorageType) -> u8 {
     }
 }
 
-
 impl FuncTranslator<'_, '_> {
     /// Whether values of `t` may reference GC objects (and so must be in
     /// stack maps). Function references never do; externref may (through
@@ -389,7 +388,9 @@ impl FuncTranslator<'_, '_> {
                 let a = self.gc_value(a);
                 self.push(a);
             }
-            O::ArrayGet { array_type_index: t } | O::ArrayGetS { array_type_index: t } | O::ArrayGetU { array_type_index: t } => {
+            O::ArrayGet { array_type_index: t }
+            | O::ArrayGetS { array_type_index: t }
+            | O::ArrayGetU { array_type_index: t } => {
                 let signed = matches!(op, O::ArrayGetS { .. });
                 let elem = self.array_elem(t);
                 let i = self.pop();

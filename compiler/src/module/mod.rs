@@ -9,8 +9,8 @@ pub use features::{check_ref_type, check_val_type};
 
 use crate::error::{feature, CompileError, Result};
 use wasmparser::{
-    ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody, Name, Parser,
-    Payload, RefType, TableInit, TypeRef, ValType,
+    ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FunctionBody, Name, Parser, Payload, RefType,
+    TableInit, TypeRef, ValType,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

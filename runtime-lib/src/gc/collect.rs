@@ -80,7 +80,7 @@ impl Copier<'_> {
 /// # Safety
 /// Must run on the thread that owns the store, with `roots` describing
 /// every live reference (the stack walk starts from the caller's frame).
-pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool) -> bool {
+pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool, nursery_used: usize) -> bool {
     let from_old = if major { std::mem::take(&mut heap.old) } else { Vec::new() };
     if major {
         heap.old_bytes = 0;
@@ -106,9 +106,9 @@ pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool
     for ch in from_old {
         unmap(ch.base, ch.size);
     }
-    // The nursery is empty again: zero it so inline allocation gets
-    // zeroed memory.
-    unsafe { ptr::write_bytes(heap.nursery, 0, heap.config.nursery_bytes) };
+    // The nursery is empty again: zero what was used so inline allocation
+    // gets zeroed memory.
+    unsafe { ptr::write_bytes(heap.nursery, 0, nursery_used.min(heap.config.nursery_bytes)) };
     if major {
         heap.major_count += 1;
         let live = heap.old_bytes;

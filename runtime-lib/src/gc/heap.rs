@@ -1,7 +1,7 @@
 //! Heap spaces and allocation.
 
 use wasmc_abi::descriptor::{TYPE_ARRAY, TYPE_STRUCT};
-use wasmc_abi::gc::{VMRtt, ARRAY_OFF_LEN, ARRAY_OFF_ELEMS};
+use wasmc_abi::gc::{VMRtt, ARRAY_OFF_ELEMS, ARRAY_OFF_LEN};
 use wasmc_abi::vmctx::VMLimits;
 
 /// Tunables, from the executable's configuration and the environment.

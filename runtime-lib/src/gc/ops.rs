@@ -18,12 +18,10 @@ pub(crate) fn collect_store(inst: &InstanceInner, major: bool) -> bool {
     let store = inst.store();
     let heap = unsafe { store.heap_mut() };
     let mut others = |f: &mut dyn FnMut(*mut u64)| store.for_each_other_root(f);
-    let mut roots = Roots {
-        fp: crate::trap::frame_pointer(),
-        stop: crate::trap::outermost_entry_sp(),
-        others: &mut others,
-    };
-    let ok = unsafe { collect(heap, &mut roots, major) };
+    let mut roots =
+        Roots { fp: crate::trap::frame_pointer(), stop: crate::trap::outermost_entry_sp(), others: &mut others };
+    let used = unsafe { (*store.limits()).gc_next } as usize - heap.nursery as usize;
+    let ok = unsafe { collect(heap, &mut roots, major, used) };
     heap.reset_nursery(unsafe { &mut *store.limits() });
     if heap.config.verify {
         let mut values = Vec::new();

@@ -9,6 +9,9 @@
 //! * Globals, tables and element segments of the store's instances.
 //! * References the host holds through handles.
 
+/// Calls its argument with every root slot outside the stack.
+pub(crate) type OtherRoots<'a> = &'a mut dyn FnMut(&mut dyn FnMut(*mut u64));
+
 /// Visits root slots.
 pub(crate) struct Roots<'a> {
     /// Frame pointer to start the stack walk from (0: no wasm on the stack).
@@ -16,7 +19,7 @@ pub(crate) struct Roots<'a> {
     /// Where the stack walk stops.
     pub stop: usize,
     /// Other roots (globals, tables, segments, handles).
-    pub others: &'a mut dyn FnMut(&mut dyn FnMut(*mut u64)),
+    pub others: OtherRoots<'a>,
 }
 
 impl Roots<'_> {

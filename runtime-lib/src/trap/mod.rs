@@ -8,8 +8,8 @@
 mod backtrace;
 mod signals;
 
-pub use backtrace::Frame;
 pub(crate) use backtrace::frame_pointer;
+pub use backtrace::Frame;
 
 use crate::host::HostTrap;
 use std::cell::{Cell, RefCell};
