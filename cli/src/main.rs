@@ -8,11 +8,7 @@ use wasmc_cli::{link, loader::Loader, wast};
 use wasmc_compiler::{CompileError, OptLevel, Options, OutputKind};
 
 #[derive(Parser)]
-#[command(
-    name = "wasmc",
-    version,
-    about = "Ahead-of-time WebAssembly to native compiler"
-)]
+#[command(name = "wasmc", version, about = "Ahead-of-time WebAssembly to native compiler")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,6 +35,38 @@ struct CodegenArgs {
     linker: Option<String>,
 }
 
+/// What the program may see at run time (WASI). Without these flags it
+/// gets stdin, stdout, stderr and its arguments: no files, no environment.
+#[derive(clap::Args, Default)]
+struct WasiArgs {
+    /// Grant a host directory as a preopen, named GUEST inside (default:
+    /// HOST as written). A relative HOST is relative to the working
+    /// directory the program starts in. Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+    /// Give the program an environment variable: KEY=VALUE fixes it at build
+    /// time, KEY passes its run-time value through (if set). Repeatable.
+    #[arg(long = "env", value_name = "KEY[=VALUE]")]
+    env: Vec<String>,
+    /// Pass the whole run-time environment through.
+    #[arg(long)]
+    inherit_env: bool,
+}
+
+impl WasiArgs {
+    fn config(&self) -> Result<wasmc_rt::exe::ExeConfig> {
+        let mut c = wasmc_rt::exe::ExeConfig::default();
+        for d in &self.dirs {
+            c.dirs.push(wasmc_rt::exe::ExeConfig::parse_dir(d).map_err(anyhow::Error::msg)?);
+        }
+        for e in &self.env {
+            c.add_env(e).map_err(anyhow::Error::msg)?;
+        }
+        c.inherit_env = self.inherit_env;
+        Ok(c)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Compile a .wasm or .wat file to a native executable.
@@ -51,6 +79,8 @@ enum Command {
         emit: Emit,
         #[command(flatten)]
         codegen: CodegenArgs,
+        #[command(flatten)]
+        wasi: WasiArgs,
     },
     /// Build (cached) and run a module, or call one of its exports.
     Run {
@@ -61,6 +91,8 @@ enum Command {
         invoke: Option<String>,
         #[command(flatten)]
         codegen: CodegenArgs,
+        #[command(flatten)]
+        wasi: WasiArgs,
         /// Arguments for the program, or for the function given to --invoke.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -75,20 +107,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build {
-            input,
-            o,
-            emit,
-            codegen,
-        } => build(&input, o, emit, &codegen).map(|_| ExitCode::SUCCESS),
-        Command::Run {
-            input,
-            invoke,
-            codegen,
-            args,
-        } => match invoke {
-            Some(name) => invoke_export(&input, &name, &args, &codegen),
-            None => run(&input, &codegen, &args),
+        Command::Build { input, o, emit, codegen, wasi } => {
+            build(&input, o, emit, &codegen, &wasi).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Run { input, invoke, codegen, wasi, args } => match invoke {
+            Some(name) => invoke_export(&input, &name, &args, &codegen, &wasi),
+            None => run(&input, &codegen, &wasi, &args),
         },
         Command::Wast { files } => run_wast(&files),
     };
@@ -109,9 +133,7 @@ fn options(codegen: &CodegenArgs, kind: OutputKind) -> Result<Options> {
         _ => OptLevel::O2,
     };
     if let Some(t) = &codegen.target {
-        opts.triple = t
-            .parse()
-            .map_err(|e| anyhow::anyhow!("invalid target triple `{t}`: {e}"))?;
+        opts.triple = t.parse().map_err(|e| anyhow::anyhow!("invalid target triple `{t}`: {e}"))?;
     }
     wasmc_compiler::isa::supported(&opts.triple).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     Ok(opts)
@@ -137,8 +159,7 @@ fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind) -> Result<()> {
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         if let Ok(wasmparser::Payload::ImportSection(r)) = payload {
             for imp in r.into_imports().flatten() {
-                let known = imp.module == wasmc_rt::wasi::MODULE_NAME
-                    && wasmc_rt::wasi::lookup(imp.name).is_some();
+                let known = imp.module == wasmc_rt::wasi::MODULE_NAME && wasmc_rt::wasi::lookup(imp.name).is_some();
                 if !known {
                     bail!(
                         "{}: import `{}::{}` is not provided by wasmc (executables may import WASI preview1 only)",
@@ -153,13 +174,9 @@ fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind) -> Result<()> {
     Ok(())
 }
 
-fn build(
-    input: &Path,
-    output: Option<PathBuf>,
-    emit: Emit,
-    codegen: &CodegenArgs,
-) -> Result<PathBuf> {
-    let opts = options(codegen, OutputKind::Executable)?;
+fn build(input: &Path, output: Option<PathBuf>, emit: Emit, codegen: &CodegenArgs, wasi: &WasiArgs) -> Result<PathBuf> {
+    let mut opts = options(codegen, OutputKind::Executable)?;
+    opts.exe_config = wasi.config()?.encode();
     let output = output.unwrap_or_else(|| {
         let stem = input.with_extension("");
         match emit {
@@ -173,12 +190,10 @@ fn build(
     };
     let object = compile(input, &opts)?;
     match linker {
-        None => std::fs::write(&output, object)
-            .with_context(|| format!("writing {}", output.display()))?,
+        None => std::fs::write(&output, object).with_context(|| format!("writing {}", output.display()))?,
         Some(linker) => {
             let obj_path = output.with_extension(format!("wasmc-{}.o", std::process::id()));
-            std::fs::write(&obj_path, &object)
-                .with_context(|| format!("writing {}", obj_path.display()))?;
+            std::fs::write(&obj_path, &object).with_context(|| format!("writing {}", obj_path.display()))?;
             let target = opts.triple.to_string();
             let r = link::link_executable(&link::ExeLink {
                 linker: &linker,
@@ -195,10 +210,11 @@ fn build(
     Ok(output)
 }
 
-fn run(input: &Path, codegen: &CodegenArgs, args: &[String]) -> Result<ExitCode> {
+fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) -> Result<ExitCode> {
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let key = link::hash(&[
         &bytes,
+        &wasi.config()?.encode(),
         codegen.opt.as_bytes(),
         env!("CARGO_PKG_VERSION").as_bytes(),
         link::HOST_TARGET.as_bytes(),
@@ -208,18 +224,12 @@ fn run(input: &Path, codegen: &CodegenArgs, args: &[String]) -> Result<ExitCode>
     let exe = dir.join(key);
     if !exe.exists() {
         let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-        build(input, Some(tmp.clone()), Emit::Exe, codegen)?;
+        build(input, Some(tmp.clone()), Emit::Exe, codegen, wasi)?;
         std::fs::rename(&tmp, &exe)?;
     }
     use std::os::unix::process::CommandExt;
-    let name = input
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let err = std::process::Command::new(&exe)
-        .arg0(name)
-        .args(args)
-        .exec();
+    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let err = std::process::Command::new(&exe).arg0(name).args(args).exec();
     bail!("cannot execute {}: {err}", exe.display())
 }
 
@@ -228,52 +238,33 @@ fn invoke_export(
     name: &str,
     args: &[String],
     codegen: &CodegenArgs,
+    wasi_args: &WasiArgs,
 ) -> Result<ExitCode> {
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let wasm = wasmc_compiler::to_binary(&bytes).map_err(|e| file_error(input, e))?;
     let mut loader = Loader::new(codegen.linker.as_deref())?;
     loader.opts = options(codegen, OutputKind::Loadable)?;
-    let module = loader
-        .load(&wasm)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    let module = loader.load(&wasm).map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
     let mut imports = Vec::new();
     for (m, n, _) in module.imports() {
-        let f = (m == wasmc_rt::wasi::MODULE_NAME)
-            .then(|| wasmc_rt::wasi::lookup(n))
-            .flatten();
-        let Some(f) = f else {
-            bail!("{}: import `{m}::{n}` is not provided", input.display())
-        };
+        let f = (m == wasmc_rt::wasi::MODULE_NAME).then(|| wasmc_rt::wasi::lookup(n)).flatten();
+        let Some(f) = f else { bail!("{}: import `{m}::{n}` is not provided", input.display()) };
         let body = f.body;
         let ty = wasmc_rt::FuncType::new(f.params, f.results);
-        imports.push(wasmc_rt::Extern::Func(wasmc_rt::Func::host(
-            ty,
-            std::sync::Arc::new(body),
-        )));
+        imports.push(wasmc_rt::Extern::Func(wasmc_rt::Func::host(ty, std::sync::Arc::new(body))));
     }
     let store = wasmc_rt::Store::new();
-    let wasi = wasmc_rt::wasi::WasiCtx::new(
-        vec![input.display().to_string()],
-        std::env::vars().collect(),
-    );
-    let instance = wasmc_rt::Instance::with_wasi(&store, &module, &imports, Some(wasi))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let wasi = wasi_args.config()?.wasi_ctx(vec![input.display().to_string()]).map_err(anyhow::Error::msg)?;
+    let instance =
+        wasmc_rt::Instance::with_wasi(&store, &module, &imports, Some(wasi)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let Some(wasmc_rt::Extern::Func(func)) = instance.export(name) else {
         bail!("{}: no exported function `{name}`", input.display());
     };
     let ty = func.ty().clone();
     if args.len() != ty.params.len() {
-        bail!(
-            "`{name}` takes {} arguments, {} given",
-            ty.params.len(),
-            args.len()
-        );
+        bail!("`{name}` takes {} arguments, {} given", ty.params.len(), args.len());
     }
-    let vals = args
-        .iter()
-        .zip(&ty.params)
-        .map(|(a, t)| parse_val(a, *t))
-        .collect::<Result<Vec<_>>>()?;
+    let vals = args.iter().zip(&ty.params).map(|(a, t)| parse_val(a, *t)).collect::<Result<Vec<_>>>()?;
     match func.call(&vals) {
         Ok(results) => {
             for r in results {
@@ -292,29 +283,13 @@ fn invoke_export(
 fn parse_val(s: &str, ty: u8) -> Result<wasmc_rt::Val> {
     use wasmc_abi::descriptor::*;
     use wasmc_rt::Val;
-    let bad = || {
-        anyhow::anyhow!(
-            "cannot parse `{s}` as an argument of type {}",
-            type_name(ty)
-        )
-    };
+    let bad = || anyhow::anyhow!("cannot parse `{s}` as an argument of type {}", type_name(ty));
     Ok(match ty {
-        TY_I32 => Val::I32(
-            s.parse::<i32>()
-                .or_else(|_| s.parse::<u32>().map(|v| v as i32))
-                .map_err(|_| bad())?,
-        ),
-        TY_I64 => Val::I64(
-            s.parse::<i64>()
-                .or_else(|_| s.parse::<u64>().map(|v| v as i64))
-                .map_err(|_| bad())?,
-        ),
+        TY_I32 => Val::I32(s.parse::<i32>().or_else(|_| s.parse::<u32>().map(|v| v as i32)).map_err(|_| bad())?),
+        TY_I64 => Val::I64(s.parse::<i64>().or_else(|_| s.parse::<u64>().map(|v| v as i64)).map_err(|_| bad())?),
         TY_F32 => Val::F32(s.parse::<f32>().map_err(|_| bad())?.to_bits()),
         TY_F64 => Val::F64(s.parse::<f64>().map_err(|_| bad())?.to_bits()),
-        _ => bail!(
-            "arguments of type {} cannot be given on the command line",
-            type_name(ty)
-        ),
+        _ => bail!("arguments of type {} cannot be given on the command line", type_name(ty)),
     })
 }
 
@@ -355,13 +330,7 @@ fn run_wast(files: &[PathBuf]) -> Result<ExitCode> {
         for line in &r.failures {
             println!("  FAIL {line}");
         }
-        println!(
-            "{}: {} passed, {} failed, {} unsupported",
-            f.display(),
-            r.passed,
-            r.failed,
-            r.unsupported
-        );
+        println!("{}: {} passed, {} failed, {} unsupported", f.display(), r.passed, r.failed, r.unsupported);
         passed += r.passed;
         failed += r.failed;
         unsupported += r.unsupported;
@@ -369,9 +338,5 @@ fn run_wast(files: &[PathBuf]) -> Result<ExitCode> {
     if files.len() > 1 {
         println!("total: {passed} passed, {failed} failed, {unsupported} unsupported");
     }
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -13,10 +13,7 @@ pub(crate) fn sizes(list: &[Vec<u8>]) -> WasiResult<(u32, u32)> {
     let mut bytes: u32 = 0;
     for s in list {
         let len = u32::try_from(s.len()).map_err(|_| Errno::OVERFLOW)?;
-        bytes = bytes
-            .checked_add(len)
-            .and_then(|b| b.checked_add(1))
-            .ok_or(Errno::OVERFLOW)?;
+        bytes = bytes.checked_add(len).and_then(|b| b.checked_add(1)).ok_or(Errno::OVERFLOW)?;
     }
     Ok((count, bytes))
 }
@@ -44,12 +41,7 @@ fn write_list(list: &[Vec<u8>], mem: &mut [u8], ptrs: u32, buf: u32) -> WasiResu
     Ok(())
 }
 
-pub fn args_sizes_get(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    argc: u32,
-    buf_size: u32,
-) -> WasiResult<()> {
+pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut [u8], argc: u32, buf_size: u32) -> WasiResult<()> {
     write_sizes(&ctx.args, mem, argc, buf_size)
 }
 
@@ -57,21 +49,11 @@ pub fn args_get(ctx: &mut WasiCtx, mem: &mut [u8], argv: u32, argv_buf: u32) -> 
     write_list(&ctx.args, mem, argv, argv_buf)
 }
 
-pub fn environ_sizes_get(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    count: u32,
-    buf_size: u32,
-) -> WasiResult<()> {
+pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut [u8], count: u32, buf_size: u32) -> WasiResult<()> {
     write_sizes(&ctx.env, mem, count, buf_size)
 }
 
-pub fn environ_get(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    environ: u32,
-    environ_buf: u32,
-) -> WasiResult<()> {
+pub fn environ_get(ctx: &mut WasiCtx, mem: &mut [u8], environ: u32, environ_buf: u32) -> WasiResult<()> {
     write_list(&ctx.env, mem, environ, environ_buf)
 }
 

@@ -39,10 +39,7 @@ pub fn ns_timespec(ns: u64) -> libc::timespec {
 /// The current time of WASI clock `id`, in nanoseconds.
 pub fn now(id: u32) -> WasiResult<u64> {
     let clock = host_clock(id)?;
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     if unsafe { libc::clock_gettime(clock, &mut ts) } != 0 {
         return Err(Errno::last_os());
     }
@@ -51,10 +48,7 @@ pub fn now(id: u32) -> WasiResult<u64> {
 
 pub fn clock_res_get(mem: &mut [u8], id: u32, res_ptr: u32) -> WasiResult<()> {
     let clock = host_clock(id)?;
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     if unsafe { libc::clock_getres(clock, &mut ts) } != 0 {
         return Err(Errno::last_os());
     }

@@ -208,11 +208,7 @@ impl Errno {
 
     /// The WASI errno for the calling thread's current host `errno`.
     pub fn last_os() -> Errno {
-        Errno::from_host(
-            std::io::Error::last_os_error()
-                .raw_os_error()
-                .unwrap_or(libc::EIO),
-        )
+        Errno::from_host(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
     }
 
     /// The WASI errno for a `std::io::Error` (`IO` if it carries no OS code).
@@ -238,9 +234,7 @@ pub(crate) fn cvt<T: Copy + PartialEq + From<i8>>(mut f: impl FnMut() -> T) -> W
         if r != T::from(-1) {
             return Ok(r);
         }
-        let e = std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EIO);
+        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO);
         if e != libc::EINTR {
             return Err(Errno::from_host(e));
         }

@@ -19,14 +19,7 @@ fn to_off(v: u64) -> WasiResult<libc::off_t> {
     libc::off_t::try_from(v).map_err(|_| Errno::INVAL)
 }
 
-pub fn fd_read(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    iovs: u32,
-    iovs_len: u32,
-    nread: u32,
-) -> WasiResult<()> {
+pub fn fd_read(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
     mem::check_out(mem, nread, 4)?;
     let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
@@ -34,14 +27,7 @@ pub fn fd_read(
     mem::write_u32(mem, nread, n as u32)
 }
 
-pub fn fd_write(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    iovs: u32,
-    iovs_len: u32,
-    nwritten: u32,
-) -> WasiResult<()> {
+pub fn fd_write(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
     mem::check_out(mem, nwritten, 4)?;
     let v = mem::host_iovecs(mem, iovs, iovs_len)?;
@@ -83,14 +69,7 @@ pub fn fd_pwrite(
     mem::write_u32(mem, nwritten, n as u32)
 }
 
-pub fn fd_seek(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    offset: i64,
-    whence: u32,
-    newoffset: u32,
-) -> WasiResult<()> {
+pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, offset: i64, whence: u32, newoffset: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
     let whence = match whence {
         WHENCE_SET => libc::SEEK_SET,
@@ -192,13 +171,7 @@ mod tests {
     fn file_io_with_iovecs() {
         let t = TempDir::new("fdio");
         let p = t.path().join("f");
-        let f = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&p)
-            .unwrap();
+        let f = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&p).unwrap();
         let mut ctx = WasiCtx::new(vec![], vec![]);
         let fd = add_file(&mut ctx, f);
         assert_eq!(fd, 3);
@@ -234,15 +207,9 @@ mod tests {
         m[150..155].copy_from_slice(b"HELLO");
         fd_pwrite(&mut ctx, &mut m, fd, 0, 1, 0, 16).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"HELLO world");
-        assert_eq!(
-            fd_pread(&mut ctx, &mut m, fd, 0, 1, u64::MAX, 16),
-            Err(Errno::INVAL)
-        );
+        assert_eq!(fd_pread(&mut ctx, &mut m, fd, 0, 1, u64::MAX, 16), Err(Errno::INVAL));
         assert_eq!(fd_seek(&mut ctx, &mut m, fd, 0, 3, 24), Err(Errno::INVAL));
-        assert_eq!(
-            fd_seek(&mut ctx, &mut m, fd, -100, WHENCE_SET, 24),
-            Err(Errno::INVAL)
-        );
+        assert_eq!(fd_seek(&mut ctx, &mut m, fd, -100, WHENCE_SET, 24), Err(Errno::INVAL));
         fd_sync(&mut ctx, fd).unwrap();
         fd_datasync(&mut ctx, fd).unwrap();
         fd_advise(&mut ctx, fd, 0, 0, 1).unwrap();

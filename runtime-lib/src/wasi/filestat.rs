@@ -59,13 +59,7 @@ fn is_dgram_socket(fd: RawFd) -> bool {
     let mut ty: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     let r = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_TYPE,
-            (&mut ty as *mut libc::c_int).cast(),
-            &mut len,
-        )
+        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE, (&mut ty as *mut libc::c_int).cast(), &mut len)
     };
     r == 0 && ty == libc::SOCK_DGRAM
 }
@@ -117,21 +111,12 @@ pub fn utimens_times(atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<[libc::
         if f & set != 0 {
             super::clock_random::ns_timespec(t)
         } else if f & now != 0 {
-            libc::timespec {
-                tv_sec: 0,
-                tv_nsec: libc::UTIME_NOW,
-            }
+            libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_NOW }
         } else {
-            libc::timespec {
-                tv_sec: 0,
-                tv_nsec: libc::UTIME_OMIT,
-            }
+            libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_OMIT }
         }
     };
-    Ok([
-        one(FST_ATIM, FST_ATIM_NOW, atim),
-        one(FST_MTIM, FST_MTIM_NOW, mtim),
-    ])
+    Ok([one(FST_ATIM, FST_ATIM_NOW, atim), one(FST_MTIM, FST_MTIM_NOW, mtim)])
 }
 
 fn host_flags_to_fdflags(fl: libc::c_int) -> u16 {
@@ -209,12 +194,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, fd: u32, flags: u32) -> WasiResult
 }
 
 /// Rights can only be dropped (`NOTCAPABLE` when asking for more).
-pub fn fd_fdstat_set_rights(
-    ctx: &mut WasiCtx,
-    fd: u32,
-    base: u64,
-    inheriting: u64,
-) -> WasiResult<()> {
+pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, fd: u32, base: u64, inheriting: u64) -> WasiResult<()> {
     let e = ctx.get_mut(fd)?;
     if base & !e.rights_base != 0 || inheriting & !e.rights_inheriting != 0 {
         return Err(Errno::NOTCAPABLE);
@@ -238,13 +218,7 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, fd: u32, size: u64) -> WasiResult
     Ok(())
 }
 
-pub fn fd_filestat_set_times(
-    ctx: &mut WasiCtx,
-    fd: u32,
-    atim: u64,
-    mtim: u64,
-    fst_flags: u32,
-) -> WasiResult<()> {
+pub fn fd_filestat_set_times(ctx: &mut WasiCtx, fd: u32, atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
     let times = utimens_times(atim, mtim, fst_flags)?;
     cvt(|| unsafe { libc::futimens(raw, times.as_ptr()) })?;
@@ -263,13 +237,7 @@ pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, ptr: u32) -> W
 }
 
 /// Writes the name without a NUL; `NAMETOOLONG` if the buffer is short.
-pub fn fd_prestat_dir_name(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    path: u32,
-    path_len: u32,
-) -> WasiResult<()> {
+pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let name = ctx.get(fd)?.preopen.as_ref().ok_or(Errno::BADF)?;
     mem::range(mem.len(), path, path_len)?;
     if (path_len as usize) < name.len() {
@@ -297,14 +265,8 @@ mod tests {
         assert_eq!(m[0], 0);
         assert_eq!(read_u32(&m, 4), Ok(8));
         assert_eq!(fd_prestat_get(&mut ctx, &mut m, 4, 0), Err(Errno::BADF));
-        assert_eq!(
-            fd_prestat_dir_name(&mut ctx, &mut m, 3, 16, 7),
-            Err(Errno::NAMETOOLONG)
-        );
-        assert_eq!(
-            fd_prestat_dir_name(&mut ctx, &mut m, 3, 124, 8),
-            Err(Errno::FAULT)
-        );
+        assert_eq!(fd_prestat_dir_name(&mut ctx, &mut m, 3, 16, 7), Err(Errno::NAMETOOLONG));
+        assert_eq!(fd_prestat_dir_name(&mut ctx, &mut m, 3, 124, 8), Err(Errno::FAULT));
         fd_prestat_dir_name(&mut ctx, &mut m, 3, 16, 8).unwrap();
         assert_eq!(&m[16..24], b"/sandbox");
 
@@ -318,10 +280,7 @@ mod tests {
         assert_eq!(fd_fdstat_get(&mut ctx, &mut m, 9, 0), Err(Errno::BADF));
 
         fd_fdstat_set_rights(&mut ctx, 3, rights::FD_READ, 0).unwrap();
-        assert_eq!(
-            fd_fdstat_set_rights(&mut ctx, 3, rights::FD_WRITE, 0),
-            Err(Errno::NOTCAPABLE)
-        );
+        assert_eq!(fd_fdstat_set_rights(&mut ctx, 3, rights::FD_WRITE, 0), Err(Errno::NOTCAPABLE));
 
         fd_filestat_get(&mut ctx, &mut m, 3, 0).unwrap();
         assert_eq!(m[16], FILETYPE_DIRECTORY);
@@ -337,14 +296,8 @@ mod tests {
         assert_eq!((t[0].tv_sec, t[0].tv_nsec), (1, 500_000_000));
         assert_eq!(t[1].tv_nsec, libc::UTIME_NOW);
         let t = utimens_times(0, 0, 0).unwrap();
-        assert_eq!(
-            (t[0].tv_nsec, t[1].tv_nsec),
-            (libc::UTIME_OMIT, libc::UTIME_OMIT)
-        );
+        assert_eq!((t[0].tv_nsec, t[1].tv_nsec), (libc::UTIME_OMIT, libc::UTIME_OMIT));
         assert_eq!(fdflags_to_host(32), Err(Errno::INVAL));
-        assert_eq!(
-            host_flags_to_fdflags(libc::O_APPEND | libc::O_NONBLOCK),
-            FDFLAGS_APPEND | FDFLAGS_NONBLOCK
-        );
+        assert_eq!(host_flags_to_fdflags(libc::O_APPEND | libc::O_NONBLOCK), FDFLAGS_APPEND | FDFLAGS_NONBLOCK);
     }
 }

@@ -39,22 +39,14 @@ fn cm(
 }
 
 /// Needs only the WASI state.
-fn cx(
-    c: &mut Caller<'_>,
-    a: &mut [ValRaw],
-    f: impl FnOnce(&mut WasiCtx, &[ValRaw]) -> WasiResult<()>,
-) -> Body {
+fn cx(c: &mut Caller<'_>, a: &mut [ValRaw], f: impl FnOnce(&mut WasiCtx, &[ValRaw]) -> WasiResult<()>) -> Body {
     let ctx = c.wasi()?;
     let r = f(ctx, a);
     ret(a, r)
 }
 
 /// Needs only guest memory.
-fn mm(
-    c: &mut Caller<'_>,
-    a: &mut [ValRaw],
-    f: impl FnOnce(&mut [u8], &[ValRaw]) -> WasiResult<()>,
-) -> Body {
+fn mm(c: &mut Caller<'_>, a: &mut [ValRaw], f: impl FnOnce(&mut [u8], &[ValRaw]) -> WasiResult<()>) -> Body {
     let mem = c.memory()?;
     let r = f(mem, a);
     ret(a, r)
@@ -69,39 +61,27 @@ fn args_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
 }
 
 fn args_sizes_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        args_env::args_sizes_get(x, m, i(a, 0), i(a, 1))
-    })
+    cm(c, a, |x, m, a| args_env::args_sizes_get(x, m, i(a, 0), i(a, 1)))
 }
 
 fn clock_res_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    mm(c, a, |m, a| {
-        clock_random::clock_res_get(m, i(a, 0), i(a, 1))
-    })
+    mm(c, a, |m, a| clock_random::clock_res_get(m, i(a, 0), i(a, 1)))
 }
 
 fn clock_time_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    mm(c, a, |m, a| {
-        clock_random::clock_time_get(m, i(a, 0), l(a, 1), i(a, 2))
-    })
+    mm(c, a, |m, a| clock_random::clock_time_get(m, i(a, 0), l(a, 1), i(a, 2)))
 }
 
 fn environ_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        args_env::environ_get(x, m, i(a, 0), i(a, 1))
-    })
+    cm(c, a, |x, m, a| args_env::environ_get(x, m, i(a, 0), i(a, 1)))
 }
 
 fn environ_sizes_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        args_env::environ_sizes_get(x, m, i(a, 0), i(a, 1))
-    })
+    cm(c, a, |x, m, a| args_env::environ_sizes_get(x, m, i(a, 0), i(a, 1)))
 }
 
 fn fd_advise(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cx(c, a, |x, a| {
-        fd::fd_advise(x, i(a, 0), l(a, 1), l(a, 2), i(a, 3))
-    })
+    cx(c, a, |x, a| fd::fd_advise(x, i(a, 0), l(a, 1), l(a, 2), i(a, 3)))
 }
 
 fn fd_allocate(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
@@ -117,75 +97,51 @@ fn fd_datasync(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
 }
 
 fn fd_fdstat_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        filestat::fd_fdstat_get(x, m, i(a, 0), i(a, 1))
-    })
+    cm(c, a, |x, m, a| filestat::fd_fdstat_get(x, m, i(a, 0), i(a, 1)))
 }
 
 fn fd_fdstat_set_flags(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cx(c, a, |x, a| {
-        filestat::fd_fdstat_set_flags(x, i(a, 0), i(a, 1))
-    })
+    cx(c, a, |x, a| filestat::fd_fdstat_set_flags(x, i(a, 0), i(a, 1)))
 }
 
 fn fd_fdstat_set_rights(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cx(c, a, |x, a| {
-        filestat::fd_fdstat_set_rights(x, i(a, 0), l(a, 1), l(a, 2))
-    })
+    cx(c, a, |x, a| filestat::fd_fdstat_set_rights(x, i(a, 0), l(a, 1), l(a, 2)))
 }
 
 fn fd_filestat_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        filestat::fd_filestat_get(x, m, i(a, 0), i(a, 1))
-    })
+    cm(c, a, |x, m, a| filestat::fd_filestat_get(x, m, i(a, 0), i(a, 1)))
 }
 
 fn fd_filestat_set_size(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cx(c, a, |x, a| {
-        filestat::fd_filestat_set_size(x, i(a, 0), l(a, 1))
-    })
+    cx(c, a, |x, a| filestat::fd_filestat_set_size(x, i(a, 0), l(a, 1)))
 }
 
 fn fd_filestat_set_times(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cx(c, a, |x, a| {
-        filestat::fd_filestat_set_times(x, i(a, 0), l(a, 1), l(a, 2), i(a, 3))
-    })
+    cx(c, a, |x, a| filestat::fd_filestat_set_times(x, i(a, 0), l(a, 1), l(a, 2), i(a, 3)))
 }
 
 fn fd_pread(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        fd::fd_pread(x, m, i(a, 0), i(a, 1), i(a, 2), l(a, 3), i(a, 4))
-    })
+    cm(c, a, |x, m, a| fd::fd_pread(x, m, i(a, 0), i(a, 1), i(a, 2), l(a, 3), i(a, 4)))
 }
 
 fn fd_prestat_dir_name(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        filestat::fd_prestat_dir_name(x, m, i(a, 0), i(a, 1), i(a, 2))
-    })
+    cm(c, a, |x, m, a| filestat::fd_prestat_dir_name(x, m, i(a, 0), i(a, 1), i(a, 2)))
 }
 
 fn fd_prestat_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        filestat::fd_prestat_get(x, m, i(a, 0), i(a, 1))
-    })
+    cm(c, a, |x, m, a| filestat::fd_prestat_get(x, m, i(a, 0), i(a, 1)))
 }
 
 fn fd_pwrite(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        fd::fd_pwrite(x, m, i(a, 0), i(a, 1), i(a, 2), l(a, 3), i(a, 4))
-    })
+    cm(c, a, |x, m, a| fd::fd_pwrite(x, m, i(a, 0), i(a, 1), i(a, 2), l(a, 3), i(a, 4)))
 }
 
 fn fd_read(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        fd::fd_read(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3))
-    })
+    cm(c, a, |x, m, a| fd::fd_read(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3)))
 }
 
 fn fd_readdir(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        readdir::fd_readdir(x, m, i(a, 0), i(a, 1), i(a, 2), l(a, 3), i(a, 4))
-    })
+    cm(c, a, |x, m, a| readdir::fd_readdir(x, m, i(a, 0), i(a, 1), i(a, 2), l(a, 3), i(a, 4)))
 }
 
 fn fd_renumber(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
@@ -193,9 +149,7 @@ fn fd_renumber(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
 }
 
 fn fd_seek(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        fd::fd_seek(x, m, i(a, 0), l(a, 1) as i64, i(a, 2), i(a, 3))
-    })
+    cm(c, a, |x, m, a| fd::fd_seek(x, m, i(a, 0), l(a, 1) as i64, i(a, 2), i(a, 3)))
 }
 
 fn fd_sync(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
@@ -207,107 +161,55 @@ fn fd_tell(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
 }
 
 fn fd_write(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        fd::fd_write(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3))
-    })
+    cm(c, a, |x, m, a| fd::fd_write(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3)))
 }
 
 fn path_create_directory(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_create_directory(x, m, i(a, 0), i(a, 1), i(a, 2))
-    })
+    cm(c, a, |x, m, a| path::path_create_directory(x, m, i(a, 0), i(a, 1), i(a, 2)))
 }
 
 fn path_filestat_get(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_filestat_get(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4))
-    })
+    cm(c, a, |x, m, a| path::path_filestat_get(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4)))
 }
 
 fn path_filestat_set_times(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
     cm(c, a, |x, m, a| {
-        path::path_filestat_set_times(
-            x,
-            m,
-            i(a, 0),
-            i(a, 1),
-            i(a, 2),
-            i(a, 3),
-            l(a, 4),
-            l(a, 5),
-            i(a, 6),
-        )
+        path::path_filestat_set_times(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), l(a, 4), l(a, 5), i(a, 6))
     })
 }
 
 fn path_link(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_link(
-            x,
-            m,
-            i(a, 0),
-            i(a, 1),
-            i(a, 2),
-            i(a, 3),
-            i(a, 4),
-            i(a, 5),
-            i(a, 6),
-        )
-    })
+    cm(c, a, |x, m, a| path::path_link(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4), i(a, 5), i(a, 6)))
 }
 
 fn path_open(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
     cm(c, a, |x, m, a| {
-        path::path_open(
-            x,
-            m,
-            i(a, 0),
-            i(a, 1),
-            i(a, 2),
-            i(a, 3),
-            i(a, 4),
-            l(a, 5),
-            l(a, 6),
-            i(a, 7),
-            i(a, 8),
-        )
+        path::path_open(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4), l(a, 5), l(a, 6), i(a, 7), i(a, 8))
     })
 }
 
 fn path_readlink(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_readlink(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4), i(a, 5))
-    })
+    cm(c, a, |x, m, a| path::path_readlink(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4), i(a, 5)))
 }
 
 fn path_remove_directory(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_remove_directory(x, m, i(a, 0), i(a, 1), i(a, 2))
-    })
+    cm(c, a, |x, m, a| path::path_remove_directory(x, m, i(a, 0), i(a, 1), i(a, 2)))
 }
 
 fn path_rename(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_rename(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4), i(a, 5))
-    })
+    cm(c, a, |x, m, a| path::path_rename(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4), i(a, 5)))
 }
 
 fn path_symlink(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_symlink(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4))
-    })
+    cm(c, a, |x, m, a| path::path_symlink(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3), i(a, 4)))
 }
 
 fn path_unlink_file(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        path::path_unlink_file(x, m, i(a, 0), i(a, 1), i(a, 2))
-    })
+    cm(c, a, |x, m, a| path::path_unlink_file(x, m, i(a, 0), i(a, 1), i(a, 2)))
 }
 
 fn poll_oneoff(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| {
-        poll::poll_oneoff(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3))
-    })
+    cm(c, a, |x, m, a| poll::poll_oneoff(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3)))
 }
 
 fn proc_raise(_c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
@@ -384,12 +286,7 @@ static FUNCS: &[WasiFunc] = &[
     func!(path_symlink, [I, I, I, I, I]),
     func!(path_unlink_file, [I, I, I]),
     func!(poll_oneoff, [I, I, I, I]),
-    WasiFunc {
-        name: "proc_exit",
-        params: &[I],
-        results: &[],
-        body: proc_exit,
-    },
+    WasiFunc { name: "proc_exit", params: &[I], results: &[], body: proc_exit },
     func!(proc_raise, [I]),
     func!(random_get, [I, I]),
     func!(sched_yield, []),
@@ -401,10 +298,7 @@ static FUNCS: &[WasiFunc] = &[
 
 /// Every preview1 function by its import name, e.g. `"fd_write"`.
 pub fn lookup(name: &str) -> Option<&'static WasiFunc> {
-    FUNCS
-        .binary_search_by(|f| f.name.cmp(name))
-        .ok()
-        .map(|i| &FUNCS[i])
+    FUNCS.binary_search_by(|f| f.name.cmp(name)).ok().map(|i| &FUNCS[i])
 }
 
 /// All functions, sorted by import name.

@@ -15,12 +15,7 @@ pub fn range(mem_len: usize, ptr: u32, len: u32) -> WasiResult<std::ops::Range<u
 }
 
 /// The range of an array of `count` elements of `size` bytes at `ptr`.
-pub fn array_range(
-    mem_len: usize,
-    ptr: u32,
-    count: u32,
-    size: u32,
-) -> WasiResult<std::ops::Range<usize>> {
+pub fn array_range(mem_len: usize, ptr: u32, count: u32, size: u32) -> WasiResult<std::ops::Range<usize>> {
     let bytes = (count as u64) * (size as u64);
     let bytes = u32::try_from(bytes).map_err(|_| Errno::FAULT)?;
     range(mem_len, ptr, bytes)

@@ -168,10 +168,7 @@ impl WasiCtx {
         };
         WasiCtx {
             args: args.into_iter().map(String::into_bytes).collect(),
-            env: env
-                .into_iter()
-                .map(|(k, v)| format!("{k}={v}").into_bytes())
-                .collect(),
+            env: env.into_iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect(),
             fds: vec![stdio(0), stdio(1), stdio(2)],
         }
     }
@@ -180,11 +177,7 @@ impl WasiCtx {
     /// Preopens get the lowest free fds, i.e. 3, 4, ... when called before
     /// the guest runs. Returns Err if `host_path` is not an openable
     /// directory.
-    pub fn preopen_dir(
-        &mut self,
-        host_path: &std::path::Path,
-        guest_path: &str,
-    ) -> std::io::Result<()> {
+    pub fn preopen_dir(&mut self, host_path: &std::path::Path, guest_path: &str) -> std::io::Result<()> {
         use std::os::unix::ffi::OsStrExt;
         let c = std::ffi::CString::new(host_path.as_os_str().as_bytes())
             .map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))?;
@@ -208,17 +201,11 @@ impl WasiCtx {
     }
 
     pub(crate) fn get(&self, fd: u32) -> WasiResult<&FdEntry> {
-        self.fds
-            .get(fd as usize)
-            .and_then(Option::as_ref)
-            .ok_or(Errno::BADF)
+        self.fds.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::BADF)
     }
 
     pub(crate) fn get_mut(&mut self, fd: u32) -> WasiResult<&mut FdEntry> {
-        self.fds
-            .get_mut(fd as usize)
-            .and_then(Option::as_mut)
-            .ok_or(Errno::BADF)
+        self.fds.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::BADF)
     }
 
     /// The host fd of a guest directory fd, for path operations.
@@ -248,11 +235,7 @@ impl WasiCtx {
 
     /// Remove a guest fd (closing the host fd unless it is stdio).
     pub(crate) fn remove(&mut self, fd: u32) -> WasiResult<FdEntry> {
-        let e = self
-            .fds
-            .get_mut(fd as usize)
-            .and_then(Option::take)
-            .ok_or(Errno::BADF)?;
+        let e = self.fds.get_mut(fd as usize).and_then(Option::take).ok_or(Errno::BADF)?;
         while matches!(self.fds.last(), Some(None)) {
             self.fds.pop();
         }
@@ -267,9 +250,7 @@ impl WasiCtx {
 /// mapping (it never overlaps the `WasiCtx`), and it cannot move or shrink
 /// during a host call because no wasm code (hence no `memory.grow`) runs
 /// until the host function returns.
-pub(crate) fn ctx_and_memory<'c>(
-    caller: &'c mut Caller<'_>,
-) -> Result<(&'c mut WasiCtx, &'c mut [u8]), HostTrap> {
+pub(crate) fn ctx_and_memory<'c>(caller: &'c mut Caller<'_>) -> Result<(&'c mut WasiCtx, &'c mut [u8]), HostTrap> {
     let mem: *mut [u8] = caller.memory()?;
     let ctx = caller.wasi()?;
     // SAFETY: see above; `mem` stays valid and unaliased for `'c`.

@@ -24,8 +24,7 @@ const OFLAGS_TRUNC: u32 = 8;
 
 /// Rights that need the file open for reading / writing.
 const READ_RIGHTS: u64 = rights::FD_READ | rights::FD_READDIR;
-const WRITE_RIGHTS: u64 =
-    rights::FD_WRITE | rights::FD_DATASYNC | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
+const WRITE_RIGHTS: u64 = rights::FD_WRITE | rights::FD_DATASYNC | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE;
 
 /// How many times `path_open` re-resolves when the final component turns
 /// into a symlink between resolution and `openat`.
@@ -36,14 +35,7 @@ fn follow(flags: u32) -> bool {
 }
 
 /// Resolve a guest path (read from memory) beneath guest directory fd `fd`.
-fn resolve_at(
-    ctx: &WasiCtx,
-    mem: &[u8],
-    fd: u32,
-    ptr: u32,
-    len: u32,
-    follow: bool,
-) -> WasiResult<Resolved> {
+fn resolve_at(ctx: &WasiCtx, mem: &[u8], fd: u32, ptr: u32, len: u32, follow: bool) -> WasiResult<Resolved> {
     let dir = ctx.dir_fd(fd)?;
     let path = mem::read_str(mem, ptr, len)?;
     resolve(dir, path, follow)
@@ -107,16 +99,11 @@ pub fn path_open(
         } else {
             libc::O_RDONLY
         };
-        match cvt(|| unsafe { libc::openat(r.dirfd(), r.name.as_ptr(), fl, 0o666 as libc::c_uint) })
-        {
+        match cvt(|| unsafe { libc::openat(r.dirfd(), r.name.as_ptr(), fl, 0o666 as libc::c_uint) }) {
             Ok(raw) => break raw,
             // The final component is a symlink that appeared after it was
             // resolved: resolve again (it is followed beneath `dir`).
-            Err(Errno::LOOP)
-                if follow && tries < OPEN_RETRIES && r.lstat().is_ok_and(is_symlink) =>
-            {
-                tries += 1
-            }
+            Err(Errno::LOOP) if follow && tries < OPEN_RETRIES && r.lstat().is_ok_and(is_symlink) => tries += 1,
             Err(e) => return Err(e),
         }
     };
@@ -138,37 +125,19 @@ fn is_symlink(st: libc::stat) -> bool {
     st.st_mode & libc::S_IFMT == libc::S_IFLNK
 }
 
-pub fn path_create_directory(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    path: u32,
-    path_len: u32,
-) -> WasiResult<()> {
+pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let r = resolve_at(ctx, mem, fd, path, path_len, false)?;
     let name = r.nofollow_name();
     cvt(|| unsafe { libc::mkdirat(r.dirfd(), name.as_ptr(), 0o777) }).map(drop)
 }
 
-pub fn path_remove_directory(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    path: u32,
-    path_len: u32,
-) -> WasiResult<()> {
+pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let r = resolve_at(ctx, mem, fd, path, path_len, false)?;
     let name = r.nofollow_name();
     cvt(|| unsafe { libc::unlinkat(r.dirfd(), name.as_ptr(), libc::AT_REMOVEDIR) }).map(drop)
 }
 
-pub fn path_unlink_file(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    fd: u32,
-    path: u32,
-    path_len: u32,
-) -> WasiResult<()> {
+pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let r = resolve_at(ctx, mem, fd, path, path_len, false)?;
     let name = r.nofollow_name();
     cvt(|| unsafe { libc::unlinkat(r.dirfd(), name.as_ptr(), 0) }).map(drop)
@@ -202,8 +171,7 @@ pub fn path_symlink(
     new_path: u32,
     new_path_len: u32,
 ) -> WasiResult<()> {
-    let target =
-        CString::new(mem::read_str(mem, old_path, old_path_len)?).map_err(|_| Errno::INVAL)?;
+    let target = CString::new(mem::read_str(mem, old_path, old_path_len)?).map_err(|_| Errno::INVAL)?;
     let new = resolve_at(ctx, mem, fd, new_path, new_path_len, false)?;
     let name = new.nofollow_name();
     cvt(|| unsafe { libc::symlinkat(target.as_ptr(), new.dirfd(), name.as_ptr()) }).map(drop)
@@ -264,15 +232,7 @@ pub fn path_filestat_set_times(
     let r = resolve_at(ctx, mem, fd, path, path_len, follow(flags))?;
     r.check_dir()?;
     let dir: RawFd = r.dirfd();
-    cvt(|| unsafe {
-        libc::utimensat(
-            dir,
-            r.name.as_ptr(),
-            times.as_ptr(),
-            libc::AT_SYMLINK_NOFOLLOW,
-        )
-    })
-    .map(drop)
+    cvt(|| unsafe { libc::utimensat(dir, r.name.as_ptr(), times.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) }).map(drop)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -291,8 +251,7 @@ pub fn path_link(
     old.check_dir()?;
     let new = resolve_at(ctx, mem, new_fd, new_path, new_path_len, false)?;
     let nn = new.nofollow_name();
-    cvt(|| unsafe { libc::linkat(old.dirfd(), old.name.as_ptr(), new.dirfd(), nn.as_ptr(), 0) })
-        .map(drop)
+    cvt(|| unsafe { libc::linkat(old.dirfd(), old.name.as_ptr(), new.dirfd(), nn.as_ptr(), 0) }).map(drop)
 }
 
 #[cfg(test)]
@@ -309,14 +268,7 @@ mod tests {
 
     const RW: u64 = rights::FD_READ | rights::FD_WRITE;
 
-    fn open(
-        ctx: &mut WasiCtx,
-        m: &mut [u8],
-        path: &str,
-        dirflags: u32,
-        oflags: u32,
-        base: u64,
-    ) -> WasiResult<u32> {
+    fn open(ctx: &mut WasiCtx, m: &mut [u8], path: &str, dirflags: u32, oflags: u32, base: u64) -> WasiResult<u32> {
         let (p, l) = put(m, 1000, path);
         path_open(ctx, m, 3, dirflags, p, l, oflags, base, rights::ALL, 0, 900)?;
         Ok(read_u32(m, 900).unwrap())
@@ -338,22 +290,10 @@ mod tests {
         // Create, write through the table, reopen.
         let fd = open(&mut ctx, &mut m, "a.txt", 1, OFLAGS_CREAT | OFLAGS_EXCL, RW).unwrap();
         assert_eq!(fd, 4);
-        assert_eq!(
-            open(&mut ctx, &mut m, "a.txt", 1, OFLAGS_CREAT | OFLAGS_EXCL, RW),
-            Err(Errno::EXIST)
-        );
-        assert_eq!(
-            open(&mut ctx, &mut m, "a.txt", 1, OFLAGS_DIRECTORY, 0),
-            Err(Errno::NOTDIR)
-        );
-        assert_eq!(
-            open(&mut ctx, &mut m, "a.txt/", 1, 0, 0),
-            Err(Errno::NOTDIR)
-        );
-        assert_eq!(
-            open(&mut ctx, &mut m, "new/", 1, OFLAGS_CREAT, RW),
-            Err(Errno::ISDIR)
-        );
+        assert_eq!(open(&mut ctx, &mut m, "a.txt", 1, OFLAGS_CREAT | OFLAGS_EXCL, RW), Err(Errno::EXIST));
+        assert_eq!(open(&mut ctx, &mut m, "a.txt", 1, OFLAGS_DIRECTORY, 0), Err(Errno::NOTDIR));
+        assert_eq!(open(&mut ctx, &mut m, "a.txt/", 1, 0, 0), Err(Errno::NOTDIR));
+        assert_eq!(open(&mut ctx, &mut m, "new/", 1, OFLAGS_CREAT, RW), Err(Errno::ISDIR));
         assert_eq!(open(&mut ctx, &mut m, "a.txt", 1, 16, 0), Err(Errno::INVAL));
         // Escapes.
         assert_eq!(open(&mut ctx, &mut m, "../x", 1, OFLAGS_CREAT, RW), Err(nc));
@@ -364,15 +304,7 @@ mod tests {
         // Without follow, a final symlink is refused by O_NOFOLLOW.
         assert_eq!(open(&mut ctx, &mut m, "out", 0, 0, 0), Err(Errno::LOOP));
         // The directory itself.
-        let dfd = open(
-            &mut ctx,
-            &mut m,
-            ".",
-            1,
-            OFLAGS_DIRECTORY,
-            rights::FD_READDIR,
-        )
-        .unwrap();
+        let dfd = open(&mut ctx, &mut m, ".", 1, OFLAGS_DIRECTORY, rights::FD_READDIR).unwrap();
         assert!(ctx.get(dfd).unwrap().is_dir);
 
         // mkdir / symlink / readlink / link / rename / unlink / rmdir.
@@ -380,10 +312,7 @@ mod tests {
         path_create_directory(&mut ctx, &mut m, 3, p, l).unwrap();
         let (p, l) = put(&mut m, 1000, "../d");
         assert_eq!(path_create_directory(&mut ctx, &mut m, 3, p, l), Err(nc));
-        assert_eq!(
-            path_create_directory(&mut ctx, &mut m, 3, 2047, 2),
-            Err(Errno::FAULT)
-        );
+        assert_eq!(path_create_directory(&mut ctx, &mut m, 3, 2047, 2), Err(Errno::FAULT));
         let (tp, tl) = put(&mut m, 1100, "../a.txt");
         let (p, l) = put(&mut m, 1000, "d/l");
         path_symlink(&mut ctx, &mut m, tp, tl, 3, p, l).unwrap();
@@ -397,28 +326,11 @@ mod tests {
         assert_eq!(m[1416], filestat::FILETYPE_REGULAR_FILE);
         path_filestat_get(&mut ctx, &mut m, 3, 0, p, l, 1400).unwrap();
         assert_eq!(m[1416], filestat::FILETYPE_SYMBOLIC_LINK);
-        path_filestat_set_times(
-            &mut ctx,
-            &mut m,
-            3,
-            1,
-            p,
-            l,
-            7_000_000_000,
-            9_000_000_000,
-            1 | 4,
-        )
-        .unwrap();
+        path_filestat_set_times(&mut ctx, &mut m, 3, 1, p, l, 7_000_000_000, 9_000_000_000, 1 | 4).unwrap();
         path_filestat_get(&mut ctx, &mut m, 3, 1, p, l, 1400).unwrap();
-        assert_eq!(
-            (read_u64(&m, 1440), read_u64(&m, 1448)),
-            (Ok(7_000_000_000), Ok(9_000_000_000))
-        );
+        assert_eq!((read_u64(&m, 1440), read_u64(&m, 1448)), (Ok(7_000_000_000), Ok(9_000_000_000)));
         let (p2, l2) = put(&mut m, 1100, "out/secret");
-        assert_eq!(
-            path_filestat_get(&mut ctx, &mut m, 3, 1, p2, l2, 1400),
-            Err(nc)
-        );
+        assert_eq!(path_filestat_get(&mut ctx, &mut m, 3, 1, p2, l2, 1400), Err(nc));
         // Hard link then rename then unlink.
         let (op, ol) = put(&mut m, 1100, "a.txt");
         let (np, nl) = put(&mut m, 1000, "d/b.txt");
@@ -431,32 +343,17 @@ mod tests {
         assert_eq!(path_rename(&mut ctx, &mut m, 3, rp, rl, 3, ep, el), Err(nc));
         path_unlink_file(&mut ctx, &mut m, 3, rp, rl).unwrap();
         let (p, l) = put(&mut m, 1000, "d");
-        assert_eq!(
-            path_remove_directory(&mut ctx, &mut m, 3, p, l),
-            Err(Errno::NOTEMPTY)
-        );
+        assert_eq!(path_remove_directory(&mut ctx, &mut m, 3, p, l), Err(Errno::NOTEMPTY));
         let (lp, ll) = put(&mut m, 1000, "d/l");
         path_unlink_file(&mut ctx, &mut m, 3, lp, ll).unwrap();
         let (p, l) = put(&mut m, 1000, "d");
-        assert_eq!(
-            path_unlink_file(&mut ctx, &mut m, 3, p, l),
-            Err(Errno::ISDIR)
-        );
+        assert_eq!(path_unlink_file(&mut ctx, &mut m, 3, p, l), Err(Errno::ISDIR));
         path_remove_directory(&mut ctx, &mut m, 3, p, l).unwrap();
         assert!(!root.join("d").exists());
         // Path ops on a non-directory fd.
-        assert_eq!(
-            path_create_directory(&mut ctx, &mut m, fd, p, l),
-            Err(Errno::NOTDIR)
-        );
-        assert_eq!(
-            path_create_directory(&mut ctx, &mut m, 1, p, l),
-            Err(Errno::NOTDIR)
-        );
-        assert_eq!(
-            path_create_directory(&mut ctx, &mut m, 99, p, l),
-            Err(Errno::BADF)
-        );
+        assert_eq!(path_create_directory(&mut ctx, &mut m, fd, p, l), Err(Errno::NOTDIR));
+        assert_eq!(path_create_directory(&mut ctx, &mut m, 1, p, l), Err(Errno::NOTDIR));
+        assert_eq!(path_create_directory(&mut ctx, &mut m, 99, p, l), Err(Errno::BADF));
         // Nothing leaked outside.
         assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
         assert!(!t.path().parent().unwrap().join("x").exists());

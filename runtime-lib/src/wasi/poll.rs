@@ -77,15 +77,7 @@ fn fionread(raw: RawFd) -> u64 {
 fn parse(ctx: &WasiCtx, mem: &[u8], at: u32) -> WasiResult<Sub> {
     let userdata = mem::read_u64(mem, at)?;
     let ty = mem::read_u8(mem, at + 8)?;
-    let ready = |error: Errno, nbytes: u64| {
-        Wait::Ready(Event {
-            userdata,
-            error,
-            ty,
-            nbytes,
-            flags: 0,
-        })
-    };
+    let ready = |error: Errno, nbytes: u64| Wait::Ready(Event { userdata, error, ty, nbytes, flags: 0 });
     let wait = match ty {
         EVENTTYPE_CLOCK => {
             let clock = mem::read_u32(mem, at + 16)?;
@@ -140,16 +132,8 @@ fn wait(subs: &[Sub]) -> WasiResult<Vec<Event>> {
     let mut poll_index = Vec::new();
     for (i, s) in subs.iter().enumerate() {
         if let Wait::Fd { raw } = s.wait {
-            let events = if s.ty == EVENTTYPE_FD_READ {
-                libc::POLLIN
-            } else {
-                libc::POLLOUT
-            };
-            pollfds.push(libc::pollfd {
-                fd: raw,
-                events,
-                revents: 0,
-            });
+            let events = if s.ty == EVENTTYPE_FD_READ { libc::POLLIN } else { libc::POLLOUT };
+            pollfds.push(libc::pollfd { fd: raw, events, revents: 0 });
             poll_index.push(i);
         }
     }
@@ -173,17 +157,8 @@ fn wait(subs: &[Sub]) -> WasiResult<Vec<Event>> {
             p.revents = 0;
         }
         let ts = timeout.map(ns_timespec);
-        let ts_ptr = ts
-            .as_ref()
-            .map_or(std::ptr::null(), |t| t as *const libc::timespec);
-        let n = unsafe {
-            libc::ppoll(
-                pollfds.as_mut_ptr(),
-                pollfds.len() as libc::nfds_t,
-                ts_ptr,
-                std::ptr::null(),
-            )
-        };
+        let ts_ptr = ts.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+        let n = unsafe { libc::ppoll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ts_ptr, std::ptr::null()) };
         if n < 0 {
             let e = Errno::last_os();
             if e == Errno::INTR {
@@ -196,13 +171,7 @@ fn wait(subs: &[Sub]) -> WasiResult<Vec<Event>> {
                 continue;
             }
             let s = &subs[i];
-            let mut ev = Event {
-                userdata: s.userdata,
-                error: Errno::SUCCESS,
-                ty: s.ty,
-                nbytes: 0,
-                flags: 0,
-            };
+            let mut ev = Event { userdata: s.userdata, error: Errno::SUCCESS, ty: s.ty, nbytes: 0, flags: 0 };
             if p.revents & libc::POLLNVAL != 0 {
                 ev.error = Errno::BADF;
             } else if p.revents & libc::POLLERR != 0 {
@@ -236,14 +205,7 @@ fn wait(subs: &[Sub]) -> WasiResult<Vec<Event>> {
     }
 }
 
-pub fn poll_oneoff(
-    ctx: &mut WasiCtx,
-    mem: &mut [u8],
-    in_: u32,
-    out: u32,
-    nsubs: u32,
-    nevents: u32,
-) -> WasiResult<()> {
+pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut [u8], in_: u32, out: u32, nsubs: u32, nevents: u32) -> WasiResult<()> {
     if nsubs == 0 {
         return Err(Errno::INVAL);
     }
@@ -264,9 +226,7 @@ pub fn poll_oneoff(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wasi::mem::{
-        read_u16, read_u32, read_u64, write_u16, write_u32, write_u64, write_u8,
-    };
+    use crate::wasi::mem::{read_u16, read_u32, read_u64, write_u16, write_u32, write_u64, write_u8};
     use std::time::{Duration, Instant};
 
     fn clock_sub(m: &mut [u8], at: u32, userdata: u64, clock: u32, timeout: u64, flags: u16) {
@@ -300,14 +260,7 @@ mod tests {
         // Absolute realtime deadline 20ms from now; a second, later clock
         // does not fire.
         let now = clock_random::now(CLOCK_REALTIME).unwrap();
-        clock_sub(
-            &mut m,
-            0,
-            1,
-            CLOCK_REALTIME,
-            now + 20_000_000,
-            SUBCLOCKFLAGS_ABSTIME,
-        );
+        clock_sub(&mut m, 0, 1, CLOCK_REALTIME, now + 20_000_000, SUBCLOCKFLAGS_ABSTIME);
         clock_sub(&mut m, 48, 2, CLOCK_MONOTONIC, 10_000_000_000, 0);
         let t = Instant::now();
         poll_oneoff(&mut ctx, &mut m, 0, 512, 2, 1000).unwrap();
@@ -326,14 +279,8 @@ mod tests {
         clock_sub(&mut m, 96, 9, clock_random::CLOCK_PROCESS_CPUTIME_ID, 1, 0);
         poll_oneoff(&mut ctx, &mut m, 0, 512, 3, 1000).unwrap();
         assert_eq!(read_u32(&m, 1000), Ok(2));
-        assert_eq!(
-            (read_u64(&m, 512), read_u16(&m, 520), m[522]),
-            (Ok(7), Ok(Errno::BADF.0), EVENTTYPE_FD_READ)
-        );
-        assert_eq!(
-            (read_u64(&m, 544), read_u16(&m, 552)),
-            (Ok(9), Ok(Errno::NOTSUP.0))
-        );
+        assert_eq!((read_u64(&m, 512), read_u16(&m, 520), m[522]), (Ok(7), Ok(Errno::BADF.0), EVENTTYPE_FD_READ));
+        assert_eq!((read_u64(&m, 544), read_u16(&m, 552)), (Ok(9), Ok(Errno::NOTSUP.0)));
         // A pipe: write end ready, read end ready once data is there.
         let mut fds = [0; 2];
         assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
@@ -358,22 +305,10 @@ mod tests {
         assert_eq!(read_u32(&m, 1000), Ok(2));
         assert_eq!((read_u64(&m, 512), read_u64(&m, 528)), (Ok(1), Ok(3)));
         // Bounds and argument checks.
-        assert_eq!(
-            poll_oneoff(&mut ctx, &mut m, 0, 512, 0, 1000),
-            Err(Errno::INVAL)
-        );
-        assert_eq!(
-            poll_oneoff(&mut ctx, &mut m, 1000, 0, 1, 0),
-            Err(Errno::FAULT)
-        );
-        assert_eq!(
-            poll_oneoff(&mut ctx, &mut m, 0, 1000, 1, 0),
-            Err(Errno::FAULT)
-        );
+        assert_eq!(poll_oneoff(&mut ctx, &mut m, 0, 512, 0, 1000), Err(Errno::INVAL));
+        assert_eq!(poll_oneoff(&mut ctx, &mut m, 1000, 0, 1, 0), Err(Errno::FAULT));
+        assert_eq!(poll_oneoff(&mut ctx, &mut m, 0, 1000, 1, 0), Err(Errno::FAULT));
         write_u8(&mut m, 8, 9).unwrap();
-        assert_eq!(
-            poll_oneoff(&mut ctx, &mut m, 0, 512, 1, 1000),
-            Err(Errno::INVAL)
-        );
+        assert_eq!(poll_oneoff(&mut ctx, &mut m, 0, 512, 1, 1000), Err(Errno::INVAL));
     }
 }

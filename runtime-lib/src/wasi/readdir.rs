@@ -26,8 +26,7 @@ fn dtype_to_filetype(dirfd: RawFd, d_type: u8, name: &CStr) -> u8 {
         libc::DT_LNK => FILETYPE_SYMBOLIC_LINK,
         libc::DT_UNKNOWN => {
             let mut st: libc::stat = unsafe { std::mem::zeroed() };
-            let r =
-                unsafe { libc::fstatat(dirfd, name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) };
+            let r = unsafe { libc::fstatat(dirfd, name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) };
             if r == 0 {
                 filetype_from_mode(st.st_mode)
             } else {
@@ -55,11 +54,7 @@ pub(crate) fn read_entries(fd: RawFd) -> WasiResult<Vec<DirEntry>> {
         let ent = unsafe { libc::readdir(dirp) };
         if ent.is_null() {
             let code = unsafe { *libc::__errno_location() };
-            break if code == 0 {
-                Ok(())
-            } else {
-                Err(Errno::from_host(code))
-            };
+            break if code == 0 { Ok(()) } else { Err(Errno::from_host(code)) };
         }
         let ent = unsafe { &*ent };
         let name = unsafe { CStr::from_ptr(ent.d_name.as_ptr()) };
@@ -134,8 +129,7 @@ mod tests {
             if at + DIRENT_SIZE + len > buf.len() {
                 break;
             }
-            let name =
-                String::from_utf8(buf[at + DIRENT_SIZE..at + DIRENT_SIZE + len].to_vec()).unwrap();
+            let name = String::from_utf8(buf[at + DIRENT_SIZE..at + DIRENT_SIZE + len].to_vec()).unwrap();
             v.push((next, name, buf[at + 20]));
             at += DIRENT_SIZE + len;
         }
@@ -177,13 +171,7 @@ mod tests {
         // Past the end: nothing.
         fd_readdir(&mut ctx, &mut m, 3, 0, 4000, 99, 4000).unwrap();
         assert_eq!(read_u32(&m, 4000), Ok(0));
-        assert_eq!(
-            fd_readdir(&mut ctx, &mut m, 3, 4090, 10, 0, 0),
-            Err(Errno::FAULT)
-        );
-        assert_eq!(
-            fd_readdir(&mut ctx, &mut m, 1, 0, 10, 0, 100),
-            Err(Errno::NOTDIR)
-        );
+        assert_eq!(fd_readdir(&mut ctx, &mut m, 3, 4090, 10, 0, 0), Err(Errno::FAULT));
+        assert_eq!(fd_readdir(&mut ctx, &mut m, 1, 0, 10, 0, 100), Err(Errno::NOTDIR));
     }
 }

@@ -55,14 +55,7 @@ impl Resolved {
     /// `fstatat` of the final component without following it.
     pub fn lstat(&self) -> WasiResult<libc::stat> {
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
-        cvt(|| unsafe {
-            libc::fstatat(
-                self.dirfd(),
-                self.name.as_ptr(),
-                &mut st,
-                libc::AT_SYMLINK_NOFOLLOW,
-            )
-        })?;
+        cvt(|| unsafe { libc::fstatat(self.dirfd(), self.name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) })?;
         Ok(st)
     }
 
@@ -81,9 +74,7 @@ impl Resolved {
 pub(crate) fn readlinkat(dir: RawFd, name: &CStr) -> WasiResult<Vec<u8>> {
     let mut buf = vec![0u8; 256];
     loop {
-        let n = cvt(|| unsafe {
-            libc::readlinkat(dir, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
-        })?;
+        let n = cvt(|| unsafe { libc::readlinkat(dir, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) })?;
         let n = n as usize;
         if n < buf.len() {
             buf.truncate(n);
@@ -133,12 +124,7 @@ pub(crate) fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resol
     loop {
         let Some(comp) = pending.pop_front() else {
             // The path named a directory we walked into (".", "a/..", ...).
-            return Ok(Resolved {
-                base,
-                dir: stack.pop(),
-                name: dot(),
-                must_be_dir: true,
-            });
+            return Ok(Resolved { base, dir: stack.pop(), name: dot(), must_be_dir: true });
         };
         let last = pending.is_empty();
         match comp.as_slice() {
@@ -163,12 +149,7 @@ pub(crate) fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resol
                     continue;
                 }
             }
-            return Ok(Resolved {
-                base,
-                dir: stack.pop(),
-                name,
-                must_be_dir,
-            });
+            return Ok(Resolved { base, dir: stack.pop(), name, must_be_dir });
         }
         match open_dir_nofollow(cur(&stack), &name) {
             Ok(fd) => stack.push(fd),
@@ -199,8 +180,7 @@ pub(crate) mod tests {
         pub fn new(tag: &str) -> TempDir {
             static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let p =
-                std::env::temp_dir().join(format!("wasmc-wasi-{tag}-{}-{n}", std::process::id()));
+            let p = std::env::temp_dir().join(format!("wasmc-wasi-{tag}-{}-{n}", std::process::id()));
             let _ = std::fs::remove_dir_all(&p);
             std::fs::create_dir_all(&p).unwrap();
             TempDir(p)
@@ -252,14 +232,8 @@ pub(crate) mod tests {
             assert_eq!(resolve(base, "a/b/up3/x", follow).map(|_| ()), nc);
             assert_eq!(resolve(base, "a/chain/../x", follow).map(|_| ()), nc);
             assert_eq!(resolve(base, "", follow).map(|_| ()), Err(Errno::NOENT));
-            assert_eq!(
-                resolve(base, "a/file/x", follow).map(|_| ()),
-                Err(Errno::NOTDIR)
-            );
-            assert_eq!(
-                resolve(base, "loop/x", follow).map(|_| ()),
-                Err(Errno::LOOP)
-            );
+            assert_eq!(resolve(base, "a/file/x", follow).map(|_| ()), Err(Errno::NOTDIR));
+            assert_eq!(resolve(base, "loop/x", follow).map(|_| ()), Err(Errno::LOOP));
         }
         // A final symlink pointing out is fine as long as it is not followed.
         let r = resolve(base, "out_abs", false).unwrap();
