@@ -209,8 +209,23 @@ impl Store {
 /// functions, builtins and signal handling.
 const STACK_RESERVE: usize = 256 * 1024;
 
+/// Lowest address of the current thread's stack.
+///
+/// For the main thread glibc's `pthread_getattr_np` parses
+/// `/proc/self/maps` (tens of microseconds, a visible share of an
+/// executable's start-up); there the stack's extent is the
+/// `RLIMIT_STACK` below the current stack pointer (less a page of slack
+/// for what lies above `main`'s frame).
 fn thread_stack_bottom() -> usize {
     unsafe {
+        if libc::getpid() == libc::gettid() {
+            let mut rl: libc::rlimit = std::mem::zeroed();
+            if libc::getrlimit(libc::RLIMIT_STACK, &mut rl) == 0 && rl.rlim_cur != libc::RLIM_INFINITY {
+                let marker = 0u8;
+                let sp = &marker as *const u8 as usize;
+                return sp.saturating_sub(rl.rlim_cur as usize - 64 * 1024);
+            }
+        }
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
         if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
             return 0;
