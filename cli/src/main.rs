@@ -33,6 +33,11 @@ struct CodegenArgs {
     /// C compiler used to link (default: $CC, else cc).
     #[arg(long)]
     linker: Option<String>,
+    /// Calling convention of wasm-to-wasm calls: `tail` (the default; real
+    /// tail calls) or `system` (the platform's; for measuring the cost of
+    /// `tail`, refuses modules that tail-call).
+    #[arg(long, default_value = "tail", value_parser = ["tail", "system"])]
+    call_conv: String,
 }
 
 /// What the program may see at run time (WASI). Without these flags it
@@ -134,6 +139,9 @@ fn options(codegen: &CodegenArgs, kind: OutputKind) -> Result<Options> {
     };
     if let Some(t) = &codegen.target {
         opts.triple = t.parse().map_err(|e| anyhow::anyhow!("invalid target triple `{t}`: {e}"))?;
+    }
+    if codegen.call_conv == "system" {
+        opts.call_conv = wasmc_compiler::WasmCallConv::System;
     }
     wasmc_compiler::isa::supported(&opts.triple).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     Ok(opts)
