@@ -56,6 +56,10 @@ struct WasiArgs {
     /// Pass the whole run-time environment through.
     #[arg(long)]
     inherit_env: bool,
+    /// Most memory the GC heap may use (bytes, or with K/M/G), default 1G;
+    /// past it allocation traps. `WASMC_MAX_HEAP` at run time overrides it.
+    #[arg(long, value_name = "SIZE")]
+    max_heap: Option<String>,
 }
 
 impl WasiArgs {
@@ -68,6 +72,11 @@ impl WasiArgs {
             c.add_env(e).map_err(anyhow::Error::msg)?;
         }
         c.inherit_env = self.inherit_env;
+        if let Some(s) = &self.max_heap {
+            let n = wasmc_rt::gc::parse_size(s)
+                .ok_or_else(|| anyhow::anyhow!("--max-heap: cannot read `{s}` as a size"))?;
+            c.max_heap = Some(n as u64);
+        }
         Ok(c)
     }
 }

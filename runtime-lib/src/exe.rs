@@ -39,6 +39,7 @@ use wasmc_abi::trap::TRAP_EXIT_STATUS;
 /// | 2 | `KEY=VALUE` | fixed environment variable |
 /// | 3 | `KEY` | pass KEY's run-time value through, if set |
 /// | 4 | (empty) | pass the whole run-time environment through |
+/// | 5 | u64 little-endian | the GC heap limit in bytes (`--max-heap`) |
 ///
 /// An unknown version or tag is an error at start-up, never ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,12 +54,15 @@ pub struct ExeConfig {
     pub pass_env: Vec<String>,
     /// Pass the whole run-time environment through.
     pub inherit_env: bool,
+    /// GC heap limit; `WASMC_MAX_HEAP` at run time overrides it.
+    pub max_heap: Option<u64>,
 }
 
 const TAG_DIR: u8 = 1;
 const TAG_ENV: u8 = 2;
 const TAG_PASS_ENV: u8 = 3;
 const TAG_INHERIT_ENV: u8 = 4;
+const TAG_MAX_HEAP: u8 = 5;
 
 impl ExeConfig {
     pub const VERSION: u8 = 1;
@@ -121,6 +125,9 @@ impl ExeConfig {
         if self.inherit_env {
             record(TAG_INHERIT_ENV, &[]);
         }
+        if let Some(n) = self.max_heap {
+            record(TAG_MAX_HEAP, &n.to_le_bytes());
+        }
         out
     }
 
@@ -155,6 +162,7 @@ impl ExeConfig {
                 }
                 TAG_PASS_ENV => c.pass_env.push(text(payload)?),
                 TAG_INHERIT_ENV => c.inherit_env = true,
+                TAG_MAX_HEAP => c.max_heap = Some(u64::from_le_bytes(payload.try_into().map_err(|_| bad())?)),
                 _ => return Err(format!("unknown launch configuration record {tag}")),
             }
         }
@@ -240,7 +248,11 @@ unsafe fn run(desc: *const ModuleDesc, args: Vec<String>, config: &[u8]) -> Resu
         let ty = FuncType::new(f.params, f.results);
         imports.push(Extern::Func(Func::host(ty, Arc::new(body))));
     }
-    let store = Store::new();
+    let mut heap = crate::gc::HeapConfig::default();
+    if let Some(n) = config.max_heap {
+        heap.max_heap_bytes = n as usize;
+    }
+    let store = Store::with_heap(heap.from_env());
     let instance = match Instance::with_wasi(&store, &module, &imports, Some(wasi_ctx)) {
         Ok(i) => i,
         Err(crate::InstantiateError::Trap(e)) => return Ok(report(&e)),

@@ -52,3 +52,21 @@ fn exhausting_the_heap_limit_traps() {
     assert_eq!(out.status.code(), Some(134), "{stderr}");
     assert!(stderr.starts_with("wasm trap: out of memory: GC heap exhausted\n"), "{stderr}");
 }
+
+/// The limit can also be set at build time (`--max-heap`).
+#[test]
+fn max_heap_at_build_time() {
+    let dir = scratch("gc-max-heap");
+    let exe = dir.join("exhaust");
+    let out = wasmc()
+        .arg("build")
+        .arg(repo().join("tests/gc/exhaust.wat"))
+        .args(["--max-heap", "8M", "-o"])
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = std::process::Command::new(&exe).output().unwrap();
+    assert_eq!(run.status.code(), Some(134));
+    assert!(String::from_utf8_lossy(&run.stderr).starts_with("wasm trap: out of memory: GC heap exhausted\n"));
+}

@@ -18,4 +18,4 @@ pub(crate) mod ops;
 mod roots;
 mod verify;
 
-pub use heap::{Heap, HeapConfig};
+pub use heap::{parse_size, Heap, HeapConfig};
