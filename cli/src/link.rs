@@ -41,11 +41,7 @@ pub fn hash(parts: &[&[u8]]) -> String {
 /// Writes the embedded runtime library to the cache (once) and returns its path.
 pub fn runtime_library() -> Result<PathBuf> {
     let dir = cache_dir().join("runtime");
-    let path = dir.join(format!(
-        "libwasmc_rt-{}-{}.a",
-        HOST_TARGET,
-        hash(&[RUNTIME_LIB])
-    ));
+    let path = dir.join(format!("libwasmc_rt-{}-{}.a", HOST_TARGET, hash(&[RUNTIME_LIB])));
     if path.exists() {
         return Ok(path);
     }
@@ -60,9 +56,7 @@ fn on_path(prog: &str) -> bool {
     if prog.contains('/') {
         return Path::new(prog).exists();
     }
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
-        .unwrap_or(false)
+    std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file())).unwrap_or(false)
 }
 
 /// The C compiler used as linker: `--linker`, else `$CC`, else `cc`.
@@ -84,11 +78,7 @@ pub fn find_linker(explicit: Option<&str>) -> Result<String> {
 fn run(mut cmd: Command) -> Result<()> {
     let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
     if !out.status.success() {
-        bail!(
-            "linking failed: {:?}\n{}",
-            cmd,
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("linking failed: {:?}\n{}", cmd, String::from_utf8_lossy(&out.stderr));
     }
     Ok(())
 }
@@ -119,13 +109,13 @@ pub struct ExeLink<'a> {
 pub fn link_executable(job: &ExeLink<'_>) -> Result<()> {
     let rt = runtime_library()?;
     let mut cmd = command(job.linker);
-    cmd.arg("-o")
-        .arg(job.output)
-        .arg(job.object)
-        .args(job.extra)
-        .arg(&rt);
+    cmd.arg("-o").arg(job.output).arg(job.object).args(job.extra).arg(&rt);
     if job.static_link {
         cmd.arg("-static");
+    } else {
+        // Loading libgcc_s.so at start-up costs ~0.1 ms; the few unwinder
+        // routines the runtime references are small.
+        cmd.arg("-static-libgcc");
     }
     // Keep only what is referenced: small executables.
     cmd.arg("-Wl,--gc-sections");
@@ -140,8 +130,6 @@ pub fn link_executable(job: &ExeLink<'_>) -> Result<()> {
 /// vmctx), so no libraries are needed.
 pub fn link_shared(linker: &str, object: &Path, output: &Path) -> Result<()> {
     let mut cmd = command(linker);
-    cmd.args(["-shared", "-nostdlib", "-Wl,-z,noexecstack", "-o"])
-        .arg(output)
-        .arg(object);
+    cmd.args(["-shared", "-nostdlib", "-Wl,-z,noexecstack", "-o"]).arg(output).arg(object);
     run(cmd)
 }

@@ -38,6 +38,10 @@ struct CodegenArgs {
     /// `tail`, refuses modules that tail-call).
     #[arg(long, default_value = "tail", value_parser = ["tail", "system"])]
     call_conv: String,
+    /// CPU features: `baseline` (portable; the default for `build`) or
+    /// `native` (all of this machine's; the default for `run`).
+    #[arg(long, value_parser = ["baseline", "native"])]
+    cpu: Option<String>,
 }
 
 /// What the program may see at run time (WASI). Without these flags it
@@ -122,7 +126,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build { input, o, emit, codegen, wasi } => {
-            build(&input, o, emit, &codegen, &wasi).map(|_| ExitCode::SUCCESS)
+            build(&input, o, emit, &codegen, &wasi, false).map(|_| ExitCode::SUCCESS)
         }
         Command::Run { input, invoke, codegen, wasi, args } => match invoke {
             Some(name) => invoke_export(&input, &name, &args, &codegen, &wasi),
@@ -139,7 +143,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn options(codegen: &CodegenArgs, kind: OutputKind) -> Result<Options> {
+fn options(codegen: &CodegenArgs, kind: OutputKind, run_here: bool) -> Result<Options> {
     let mut opts = Options::host(kind);
     opts.opt_level = match codegen.opt.as_str() {
         "0" => OptLevel::O0,
@@ -151,6 +155,18 @@ fn options(codegen: &CodegenArgs, kind: OutputKind) -> Result<Options> {
     }
     if codegen.call_conv == "system" {
         opts.call_conv = wasmc_compiler::WasmCallConv::System;
+    }
+    // What runs where it is compiled (`run`, `--invoke`, `wast`) may use
+    // every feature of this machine; an executable defaults to portable.
+    let native = match codegen.cpu.as_deref() {
+        Some(c) => c == "native",
+        None => kind != OutputKind::Executable || run_here,
+    };
+    if native {
+        if opts.triple != target_lexicon::Triple::host() {
+            bail!("--cpu native is for the machine wasmc runs on, not for --target {}", opts.triple);
+        }
+        opts.cpu = wasmc_compiler::CpuFeatures::Native;
     }
     wasmc_compiler::isa::supported(&opts.triple).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     Ok(opts)
@@ -191,8 +207,15 @@ fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind) -> Result<()> {
     Ok(())
 }
 
-fn build(input: &Path, output: Option<PathBuf>, emit: Emit, codegen: &CodegenArgs, wasi: &WasiArgs) -> Result<PathBuf> {
-    let mut opts = options(codegen, OutputKind::Executable)?;
+fn build(
+    input: &Path,
+    output: Option<PathBuf>,
+    emit: Emit,
+    codegen: &CodegenArgs,
+    wasi: &WasiArgs,
+    run_here: bool,
+) -> Result<PathBuf> {
+    let mut opts = options(codegen, OutputKind::Executable, run_here)?;
     opts.exe_config = wasi.config()?.encode();
     let output = output.unwrap_or_else(|| {
         let stem = input.with_extension("");
@@ -233,6 +256,8 @@ fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) ->
         &bytes,
         &wasi.config()?.encode(),
         codegen.opt.as_bytes(),
+        codegen.cpu.as_deref().unwrap_or("native").as_bytes(),
+        codegen.call_conv.as_bytes(),
         env!("CARGO_PKG_VERSION").as_bytes(),
         link::HOST_TARGET.as_bytes(),
     ]);
@@ -241,7 +266,7 @@ fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) ->
     let exe = dir.join(key);
     if !exe.exists() {
         let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-        build(input, Some(tmp.clone()), Emit::Exe, codegen, wasi)?;
+        build(input, Some(tmp.clone()), Emit::Exe, codegen, wasi, true)?;
         std::fs::rename(&tmp, &exe)?;
     }
     use std::os::unix::process::CommandExt;
@@ -260,7 +285,7 @@ fn invoke_export(
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let wasm = wasmc_compiler::to_binary(&bytes).map_err(|e| file_error(input, e))?;
     let mut loader = Loader::new(codegen.linker.as_deref())?;
-    loader.opts = options(codegen, OutputKind::Loadable)?;
+    loader.opts = options(codegen, OutputKind::Loadable, true)?;
     let module = loader.load(&wasm).map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
     let mut imports = Vec::new();
     for (m, n, _) in module.imports() {

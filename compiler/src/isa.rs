@@ -6,6 +6,24 @@ use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use target_lexicon::{Architecture, OperatingSystem, Triple};
 
+/// The optional x86_64 features this machine has, by Cranelift setting name.
+fn native_x86_features() -> Vec<&'static str> {
+    let mut v = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    {
+        let has = [
+            (std::arch::is_x86_feature_detected!("avx"), "has_avx"),
+            (std::arch::is_x86_feature_detected!("avx2"), "has_avx2"),
+            (std::arch::is_x86_feature_detected!("bmi1"), "has_bmi1"),
+            (std::arch::is_x86_feature_detected!("bmi2"), "has_bmi2"),
+            (std::arch::is_x86_feature_detected!("lzcnt"), "has_lzcnt"),
+            (std::arch::is_x86_feature_detected!("fma"), "has_fma"),
+        ];
+        v.extend(has.iter().filter(|(on, _)| *on).map(|(_, name)| *name));
+    }
+    v
+}
+
 /// Targets wasmc can generate code for.
 pub fn supported(triple: &Triple) -> Result<()> {
     let arch_ok = matches!(triple.architecture, Architecture::X86_64);
@@ -45,6 +63,11 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
         // single-instruction float rounding, POPCNT a single-instruction popcnt.
         for f in ["has_sse3", "has_ssse3", "has_sse41", "has_sse42", "has_popcnt"] {
             isa.enable(f).map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
+        }
+        if opts.cpu == crate::CpuFeatures::Native {
+            for f in native_x86_features() {
+                isa.enable(f).map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
+            }
         }
     }
     isa.finish(settings::Flags::new(flags)).map_err(|e| CompileError::internal(format!("{e}")))

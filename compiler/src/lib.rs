@@ -13,7 +13,7 @@ pub mod module;
 pub mod options;
 
 pub use error::{CompileError, ErrorKind, Result};
-pub use options::{OptLevel, Options, OutputKind, WasmCallConv};
+pub use options::{CpuFeatures, OptLevel, Options, OutputKind, WasmCallConv};
 
 use cranelift_codegen::isa::TargetIsa;
 use module::ModuleInfo;

@@ -42,6 +42,19 @@ pub struct Options {
     /// Calling convention between wasm functions: `tail` (needed by
     /// `return_call*`), or the platform's for comparison in benchmarks.
     pub call_conv: WasmCallConv,
+    /// Which CPU features generated code may use.
+    pub cpu: CpuFeatures,
+}
+
+/// CPU features of the generated code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CpuFeatures {
+    /// A portable baseline (x86-64-v2 on x86_64): runs on any machine of the
+    /// target architecture from the last fifteen years.
+    Baseline,
+    /// Everything the machine running the compiler has (AVX2, BMI, LZCNT,
+    /// FMA, ...): only for programs run where they are built.
+    Native,
 }
 
 /// The calling convention of wasm-to-wasm calls.
@@ -63,6 +76,7 @@ impl Options {
             static_imports: false,
             symbol_prefix: String::new(),
             call_conv: WasmCallConv::Tail,
+            cpu: CpuFeatures::Baseline,
         }
     }
 }
