@@ -1,7 +1,10 @@
 //! The `wasmc` command's building blocks, shared with the test harness:
-//! linking (`link`), loading compiled modules in process (`loader`), and
-//! the `.wast` script engine (`wast`).
+//! linking (`link`), static libraries and C inputs (`library`, `archive`),
+//! loading compiled modules in process (`loader`), and the `.wast` script
+//! engine (`wast`).
 
+pub mod archive;
+pub mod library;
 pub mod link;
 pub mod loader;
 pub mod wast;

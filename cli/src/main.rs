@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wasmc_cli::{link, loader::Loader, wast};
+use wasmc_cli::{library, link, loader::Loader, wast};
 use wasmc_compiler::{CompileError, OptLevel, Options, OutputKind};
 
 #[derive(Parser)]
@@ -90,6 +90,11 @@ enum Command {
     /// Compile a .wasm or .wat file to a native executable.
     Build {
         input: PathBuf,
+        /// C sources (compiled with frame pointers), objects and libraries
+        /// to link in: their functions define the module's non-WASI imports,
+        /// `M.N` as `<M>__<N>` (with --lib: the program linking the library
+        /// defines them, as `<prefix>_<M>__<N>`; see the generated header).
+        inputs: Vec<PathBuf>,
         /// Output path (default: the input's name without extension).
         #[arg(short)]
         o: Option<PathBuf>,
@@ -99,6 +104,18 @@ enum Command {
         codegen: CodegenArgs,
         #[command(flatten)]
         wasi: WasiArgs,
+        #[command(flatten)]
+        lib: library::LibArgs,
+    },
+    /// Write the runtime as a static library (and wasmc.h beside it), for
+    /// programs linking libraries built with `--lib --no-runtime`.
+    Runtime {
+        /// Output path, e.g. libwasmc_rt.a.
+        #[arg(short)]
+        o: PathBuf,
+        /// Target triple (default: the host).
+        #[arg(long)]
+        target: Option<String>,
     },
     /// Build (cached) and run a module, or call one of its exports.
     Run {
@@ -125,8 +142,14 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build { input, o, emit, codegen, wasi } => {
-            build(&input, o, emit, &codegen, &wasi, false).map(|_| ExitCode::SUCCESS)
+        Command::Build { input, inputs, o, emit: _, codegen, wasi, lib } if lib.lib => {
+            build_library(&input, &inputs, o, &codegen, &wasi, &lib).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Build { input, inputs, o, emit, codegen, wasi, lib: _ } => {
+            build(&input, o, emit, &codegen, &wasi, false, &inputs).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Runtime { o, target } => {
+            library::write_runtime(&o, target.as_deref().unwrap_or(link::HOST_TARGET)).map(|_| ExitCode::SUCCESS)
         }
         Command::Run { input, invoke, codegen, wasi, args } => match invoke {
             Some(name) => invoke_export(&input, &name, &args, &codegen, &wasi),
@@ -176,7 +199,7 @@ fn options(codegen: &CodegenArgs, kind: OutputKind, run_here: bool) -> Result<Op
 fn compile(input: &Path, opts: &Options) -> Result<Vec<u8>> {
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let wasm = wasmc_compiler::to_binary(&bytes).map_err(|e| file_error(input, e))?;
-    check_imports(input, &wasm, opts.kind)?;
+    check_imports(input, &wasm, opts.kind, opts.static_imports)?;
     wasmc_compiler::compile(&wasm, opts).map_err(|e| file_error(input, e))
 }
 
@@ -184,8 +207,9 @@ fn file_error(input: &Path, e: CompileError) -> anyhow::Error {
     anyhow::anyhow!("{}: {e}", input.display())
 }
 
-/// Executables can only import WASI: name anything else at build time.
-fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind) -> Result<()> {
+/// Executables import WASI, and functions defined by C inputs (`c_inputs`):
+/// name anything else at build time.
+fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind, c_inputs: bool) -> Result<()> {
     if kind != OutputKind::Executable {
         return Ok(());
     }
@@ -193,9 +217,13 @@ fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind) -> Result<()> {
         if let Ok(wasmparser::Payload::ImportSection(r)) = payload {
             for imp in r.into_imports().flatten() {
                 let known = imp.module == wasmc_rt::wasi::MODULE_NAME && wasmc_rt::wasi::lookup(imp.name).is_some();
-                if !known {
+                let from_c = c_inputs
+                    && imp.module != wasmc_rt::wasi::MODULE_NAME
+                    && matches!(imp.ty, wasmparser::TypeRef::Func(_));
+                if !known && !from_c {
                     bail!(
-                        "{}: import `{}::{}` is not provided by wasmc (executables may import WASI preview1 only)",
+                        "{}: import `{}::{}` is not provided by wasmc (executables may import WASI preview1, \
+                         and functions defined by C inputs: `wasmc build app.wasm host.c`)",
                         input.display(),
                         imp.module,
                         imp.name
@@ -214,9 +242,12 @@ fn build(
     codegen: &CodegenArgs,
     wasi: &WasiArgs,
     run_here: bool,
+    inputs: &[PathBuf],
 ) -> Result<PathBuf> {
     let mut opts = options(codegen, OutputKind::Executable, run_here)?;
     opts.exe_config = wasi.config()?.encode();
+    // Imports bound to C functions of the extra inputs.
+    opts.static_imports = !inputs.is_empty();
     let output = output.unwrap_or_else(|| {
         let stem = input.with_extension("");
         match emit {
@@ -235,19 +266,63 @@ fn build(
             let obj_path = output.with_extension(format!("wasmc-{}.o", std::process::id()));
             std::fs::write(&obj_path, &object).with_context(|| format!("writing {}", obj_path.display()))?;
             let target = opts.triple.to_string();
-            let r = link::link_executable(&link::ExeLink {
-                linker: &linker,
-                target: &target,
-                object: &obj_path,
-                extra: &[],
-                output: &output,
-                static_link: false,
+            let tmp = output.with_extension(format!("wasmc-{}.d", std::process::id()));
+            std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let r = library::prepare_link_inputs(&linker, inputs, &tmp).and_then(|extra| {
+                link::link_executable(&link::ExeLink {
+                    linker: &linker,
+                    target: &target,
+                    object: &obj_path,
+                    extra: &extra,
+                    output: &output,
+                    static_link: false,
+                })
             });
             let _ = std::fs::remove_file(&obj_path);
-            r?;
+            let _ = std::fs::remove_dir_all(&tmp);
+            if let Err(e) = r {
+                let wasm =
+                    std::fs::read(input).ok().and_then(|b| wasmc_compiler::to_binary(&b).ok().map(|w| w.to_vec()));
+                let imports = wasm.map(|w| library::c_imports(&w)).unwrap_or_default();
+                return Err(library::explain_link_error(e, input, "", &imports));
+            }
         }
     }
     Ok(output)
+}
+
+/// `wasmc build --lib`: a static library and its header.
+fn build_library(
+    input: &Path,
+    inputs: &[PathBuf],
+    output: Option<PathBuf>,
+    codegen: &CodegenArgs,
+    wasi: &WasiArgs,
+    lib: &library::LibArgs,
+) -> Result<PathBuf> {
+    if !inputs.is_empty() {
+        bail!("--lib takes one module; the program that links the library defines its imports");
+    }
+    if !wasi.dirs.is_empty() || !wasi.env.is_empty() || wasi.inherit_env || wasi.max_heap.is_some() {
+        bail!("--dir, --env, --inherit-env and --max-heap are for executables; a library's WASI is configured per instance (wasmc_wasi_config_t)");
+    }
+    let output = output.unwrap_or_else(|| {
+        let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "module".into());
+        input.with_file_name(format!("lib{stem}.a"))
+    });
+    let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let wasm = wasmc_compiler::to_binary(&bytes).map_err(|e| file_error(input, e))?;
+    let prefix = lib.prefix.clone().unwrap_or_else(|| library::default_prefix(&output));
+    library::build_library(library::LibJob {
+        input,
+        wasm: &wasm,
+        // Options as for an executable (portable CPU features by default).
+        opts: options(codegen, OutputKind::Executable, false)?,
+        output: &output,
+        prefix,
+        header: lib.header.clone(),
+        runtime: !lib.no_runtime,
+    })
 }
 
 fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) -> Result<ExitCode> {
@@ -266,7 +341,7 @@ fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) ->
     let exe = dir.join(key);
     if !exe.exists() {
         let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-        build(input, Some(tmp.clone()), Emit::Exe, codegen, wasi, true)?;
+        build(input, Some(tmp.clone()), Emit::Exe, codegen, wasi, true, &[])?;
         std::fs::rename(&tmp, &exe)?;
     }
     use std::os::unix::process::CommandExt;

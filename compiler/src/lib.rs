@@ -42,6 +42,13 @@ pub fn to_binary(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     }
 }
 
+/// The C header of a static library built from `wasm` with
+/// `symbol_prefix = prefix` and static imports (see `emit::header`).
+pub fn c_header(wasm: &[u8], prefix: &str, library: &str) -> Result<String> {
+    let info = module::parse(wasm)?;
+    emit::header::generate(&info, prefix, library)
+}
+
 /// Compiles a module to an object file.
 pub fn compile(wasm: &[u8], opts: &Options) -> Result<Vec<u8>> {
     let info = module::parse(wasm)?;

@@ -92,15 +92,37 @@ impl Module {
 /// A group of instances that may call each other; they share stack limits.
 /// A store is used by one thread at a time.
 #[derive(Clone)]
-pub struct Store(Arc<StoreInner>);
+pub struct Store(pub(crate) Arc<StoreInner>);
 
 pub(crate) struct StoreInner {
     limits: Box<UnsafeCell<VMLimits>>,
     heap: UnsafeCell<crate::gc::Heap>,
     /// The store's instances, whose globals, tables and segments are roots.
     instances: UnsafeCell<Vec<std::sync::Weak<InstanceInner>>>,
-    /// Host-held references (handles); `None` marks a free slot.
-    handles: UnsafeCell<Vec<Option<u64>>>,
+    /// Host-held references (handles), see [`Store::root`].
+    handles: UnsafeCell<Handles>,
+}
+
+/// Host-held references. A handle is `generation << 32 | slot`; the
+/// generation comes from a process-wide counter, so a released handle, or
+/// one of another store, never names a live slot (until 2^32 roots later).
+#[derive(Default)]
+struct Handles {
+    /// (generation, value); `None` marks a free slot.
+    slots: Vec<(u32, Option<u64>)>,
+    free: Vec<u32>,
+}
+
+static HANDLE_GENERATION: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+impl Handles {
+    fn slot(&mut self, handle: u64) -> Option<&mut Option<u64>> {
+        let (gen, index) = ((handle >> 32) as u32, handle as u32);
+        match self.slots.get_mut(index as usize) {
+            Some((g, v)) if *g == gen && v.is_some() => Some(v),
+            _ => None,
+        }
+    }
 }
 
 impl StoreInner {
@@ -140,9 +162,53 @@ impl StoreInner {
                 }
             }
         }
-        for v in unsafe { &mut *self.handles.get() }.iter_mut().flatten() {
+        for v in unsafe { &mut *self.handles.get() }.slots.iter_mut().filter_map(|(_, v)| v.as_mut()) {
             f(v);
         }
+    }
+
+    /// See [`Store::root`].
+    pub(crate) fn root(&self, value: u64) -> u64 {
+        let handles = unsafe { &mut *self.handles.get() };
+        let gen = loop {
+            let g = HANDLE_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if g != 0 {
+                break g;
+            }
+        };
+        let index = match handles.free.pop() {
+            Some(i) => {
+                handles.slots[i as usize] = (gen, Some(value));
+                i
+            }
+            None => {
+                handles.slots.push((gen, Some(value)));
+                handles.slots.len() as u32 - 1
+            }
+        };
+        (gen as u64) << 32 | index as u64
+    }
+
+    pub(crate) fn rooted(&self, handle: u64) -> Option<u64> {
+        unsafe { &mut *self.handles.get() }.slot(handle).and_then(|v| *v)
+    }
+
+    pub(crate) fn release(&self, handle: u64) -> bool {
+        let handles = unsafe { &mut *self.handles.get() };
+        match handles.slot(handle) {
+            Some(v) => {
+                *v = None;
+                handles.free.push(handle as u32);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Number of live handles.
+    pub(crate) fn root_count(&self) -> usize {
+        let handles = unsafe { &*self.handles.get() };
+        handles.slots.len() - handles.free.len()
     }
 }
 
@@ -168,35 +234,24 @@ impl Store {
             limits,
             heap: UnsafeCell::new(heap),
             instances: UnsafeCell::new(Vec::new()),
-            handles: UnsafeCell::new(Vec::new()),
+            handles: UnsafeCell::new(Handles::default()),
         }))
     }
 
     /// Keeps `value` (a GC reference) alive and up to date across
-    /// collections until [`Store::release`]; returns the handle.
-    pub fn root(&self, value: u64) -> usize {
-        let handles = unsafe { &mut *self.0.handles.get() };
-        match handles.iter().position(|h| h.is_none()) {
-            Some(i) => {
-                handles[i] = Some(value);
-                i
-            }
-            None => {
-                handles.push(Some(value));
-                handles.len() - 1
-            }
-        }
+    /// collections until [`Store::release`]; returns the handle (never 0).
+    pub fn root(&self, value: u64) -> u64 {
+        self.0.root(value)
     }
 
-    /// The current value of a handle (objects move).
-    pub fn rooted(&self, handle: usize) -> Option<u64> {
-        unsafe { &*self.0.handles.get() }.get(handle).copied().flatten()
+    /// The current value of a handle (objects move); `None` once released.
+    pub fn rooted(&self, handle: u64) -> Option<u64> {
+        self.0.rooted(handle)
     }
 
-    pub fn release(&self, handle: usize) {
-        if let Some(h) = unsafe { &mut *self.0.handles.get() }.get_mut(handle) {
-            *h = None;
-        }
+    /// Releases a handle; false if it was not live.
+    pub fn release(&self, handle: u64) -> bool {
+        self.0.release(handle)
     }
 
     /// (minor collections, major collections, old generation bytes).
@@ -279,7 +334,7 @@ pub(crate) fn limits_of(vmctx: u64) -> *mut VMLimits {
 
 /// A live instance.
 #[derive(Clone)]
-pub struct Instance(Arc<InstanceInner>);
+pub struct Instance(pub(crate) Arc<InstanceInner>);
 
 pub(crate) struct InstanceInner {
     /// Tag checked by `from_vmctx`: host contexts never carry it.
@@ -298,6 +353,9 @@ pub(crate) struct InstanceInner {
     pub(crate) data_dropped: Vec<Cell<bool>>,
     pub(crate) elems: Vec<RefCell<Option<Vec<u64>>>>,
     wasi: UnsafeCell<Option<WasiCtx>>,
+    /// What an embedding API keeps per instance (the C API's user data
+    /// and allocator names); set once after instantiation.
+    pub(crate) embedder: UnsafeCell<Option<Box<dyn std::any::Any>>>,
 }
 
 unsafe impl Send for InstanceInner {}
@@ -380,7 +438,7 @@ impl InstanceInner {
         self.memories.get(e.index as usize).cloned()
     }
 
-    fn funcref_ptr(&self, index: u32) -> *mut VMFuncRef {
+    pub(crate) fn funcref_ptr(&self, index: u32) -> *mut VMFuncRef {
         unsafe { self.vmctx.add(self.offsets.funcref(index) as usize) as *mut VMFuncRef }
     }
 
@@ -390,6 +448,14 @@ impl InstanceInner {
 
     pub(crate) fn store(&self) -> &StoreInner {
         &self.store.0
+    }
+
+    pub(crate) fn store_handle(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn module(&self) -> &Module {
+        &self.module
     }
 
     pub(crate) fn globals_list(&self) -> &[Global] {
@@ -560,6 +626,7 @@ impl Instance {
             data_dropped: data.iter().map(|_| Cell::new(false)).collect(),
             elems: Vec::new(),
             wasi: UnsafeCell::new(wasi),
+            embedder: UnsafeCell::new(None),
         };
         // Defined memories (no initializer can observe them before data segments).
         for md in &memory_descs[desc.num_imported_memories as usize..] {

@@ -6,9 +6,10 @@
 //! `val` (values and exported handles), `types` (canonical type ids),
 //! `builtins` (entry points called by generated code), `trap` (signals,
 //! unwinding, backtraces), `code` (registry of loaded code), `host` (host
-//! functions), `wasi` (WASI preview1), `exe` (the entry of executables).
+//! functions), `capi` (the C embedding API, `include/wasmc.h`), `wasi` (WASI preview1), `exe` (the entry of executables).
 
 pub mod builtins;
+pub mod capi;
 mod code;
 pub mod exe;
 pub mod gc;

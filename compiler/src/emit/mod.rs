@@ -10,6 +10,7 @@
 mod compile;
 mod const_expr;
 mod descriptor;
+pub mod header;
 mod trampolines;
 
 use crate::error::{CompileError, Result};
