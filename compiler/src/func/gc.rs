@@ -137,6 +137,18 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
+    /// Initialises a field of an object just allocated: it is in the
+    /// nursery (objects of up to a quarter of the nursery always are), so no
+    /// write barrier is needed.
+    fn init_field(&mut self, s: StorageType, addr: Value, offset: i32, v: Value) {
+        let f = field_flags();
+        match s {
+            StorageType::I8 => self.b.ins().istore8(f, v, addr, offset),
+            StorageType::I16 => self.b.ins().istore16(f, v, addr, offset),
+            StorageType::Val(_) => self.b.ins().store(f, v, addr, offset),
+        };
+    }
+
     fn store_field(&mut self, s: StorageType, obj: Value, addr: Value, offset: i32, v: Value) {
         let f = field_flags();
         match s {
@@ -316,7 +328,7 @@ impl FuncTranslator<'_, '_> {
                 let size = self.b.ins().iconst(types::I64, size as i64);
                 let obj = self.alloc(rtt, size);
                 for ((f, off), v) in fields.iter().zip(offs).zip(vals) {
-                    self.store_field(f.storage, obj, obj, off as i32, v);
+                    self.init_field(f.storage, obj, off as i32, v);
                 }
                 self.push(obj);
             }
@@ -364,7 +376,7 @@ impl FuncTranslator<'_, '_> {
                 let elem = self.array_elem(t);
                 let z = storage_size(storage_code(elem.storage));
                 for (i, v) in vals.into_iter().enumerate() {
-                    self.store_field(elem.storage, a, a, (ARRAY_OFF_ELEMS + i as u32 * z) as i32, v);
+                    self.init_field(elem.storage, a, (ARRAY_OFF_ELEMS + i as u32 * z) as i32, v);
                 }
                 self.push(a);
             }

@@ -104,7 +104,11 @@ pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool
     let failed = c.failed;
     let from_old = std::mem::take(&mut c.from_old);
     for ch in from_old {
-        unmap(ch.base, ch.size);
+        if ch.size == CHUNK_BYTES && c.heap.free.len() < c.heap.old.len() + 8 {
+            c.heap.free.push(Chunk { used: 0, ..ch });
+        } else {
+            unmap(ch.base, ch.size);
+        }
     }
     // The nursery is empty again: zero what was used so inline allocation
     // gets zeroed memory.

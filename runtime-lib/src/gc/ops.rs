@@ -52,7 +52,10 @@ pub(crate) fn allocate(inst: &InstanceInner, rtt: u64, size: usize) -> Option<us
         if heap.old_bytes + size > heap.config.max_heap_bytes {
             return None;
         }
-        heap.alloc_old(size)? as usize
+        let p = heap.alloc_old(size)?;
+        // Old-generation chunks are recycled: clear what the object gets.
+        unsafe { std::ptr::write_bytes(p, 0, size) };
+        p as usize
     } else {
         let limits = unsafe { &mut *store.limits() };
         if limits.gc_next as usize + size > limits.nursery_end as usize {
