@@ -123,8 +123,29 @@ pub(crate) unsafe fn raise_status(status: u32) -> ! {
     unsafe { crate::trap::raise(trap) }
 }
 
-extern "C" fn raise(_vmctx: *mut u8, status: u32) {
-    unsafe { raise_status(status) }
+/// The `raise` builtin, called by generated code (host-call trampolines).
+/// Naked so that the caller's frame pointer and return address reach the
+/// backtrace exactly as generated code left them, before any prologue of
+/// ours could change the frame-pointer register.
+#[unsafe(naked)]
+extern "C" fn raise(_vmctx: *mut u8, _status: u32) {
+    #[cfg(target_arch = "x86_64")]
+    core::arch::naked_asm!(
+        "mov rdx, rbp",
+        "mov rcx, [rsp]",
+        "jmp {f}",
+        f = sym raise_from
+    );
+    #[cfg(target_arch = "aarch64")]
+    core::arch::naked_asm!("mov x2, x29", "mov x3, x30", "b {f}", f = sym raise_from);
+    #[cfg(target_arch = "riscv64")]
+    core::arch::naked_asm!("mv a2, s0", "mv a3, ra", "tail {f}", f = sym raise_from);
+}
+
+/// `raise` with the generated caller's frame pointer `fp` and return address `ra`.
+extern "C" fn raise_from(_vmctx: *mut u8, status: u32, fp: usize, ra: usize) -> ! {
+    let trap = Trap::from_code(status as u8).unwrap_or(Trap::HostError);
+    unsafe { crate::trap::raise_from_wasm(trap, ra, fp) }
 }
 
 /// The builtins table, in `wasmc_abi::Builtin` order.

@@ -88,9 +88,15 @@ pub(crate) fn trap_at(pc: usize) -> Option<Trap> {
     out
 }
 
-/// Calls `f` with the stack slots of the safepoint whose return address is
-/// `ra`, if `ra` is one.
-pub(crate) fn with_safepoint(ra: usize, f: impl FnOnce(&[u32])) {
+/// Whether `pc` is in the code of a registered wasm function (or import
+/// trampoline): generated code, with Cranelift's frame layout.
+pub(crate) fn is_generated(pc: usize) -> bool {
+    find(pc, &mut |_, _| {})
+}
+
+/// Calls `f` with the frame size and the stack slots of the safepoint whose
+/// return address is `ra`, if `ra` is one.
+pub(crate) fn with_safepoint(ra: usize, f: impl FnOnce(u32, &[u32])) {
     let mut f = Some(f);
     find(ra, &mut |info, range| {
         let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
@@ -100,7 +106,7 @@ pub(crate) fn with_safepoint(ra: usize, f: impl FnOnce(&[u32])) {
             let slots: &[u32] = unsafe { func.stack_slots.as_slice() };
             let sp = sps[i];
             if let (Some(f), Some(s)) = (f.take(), slots.get(sp.first as usize..(sp.first + sp.count) as usize)) {
-                f(s);
+                f(sp.frame_size, s);
             }
         }
     });

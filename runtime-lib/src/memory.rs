@@ -24,8 +24,61 @@ unsafe impl Sync for MemoryInner {}
 
 impl Drop for MemoryInner {
     fn drop(&mut self) {
-        unsafe { libc::munmap(self.def.get_mut().base as *mut libc::c_void, RESERVATION) };
+        let def = self.def.get_mut();
+        release(def.base as usize, def.length as usize);
     }
+}
+
+/// Reservations of dropped memories, kept for the next memories. Natively,
+/// reserving and releasing address space is cheap either way. Under
+/// qemu-user 7 (Debian 12's), every range ever reserved costs the emulator
+/// about 48 MiB of page bookkeeping and 35 ms, even after it is released, so
+/// a process that creates thousands of memories (the spec harness under
+/// qemu-aarch64) would exhaust the machine. Reuse bounds that cost by the
+/// number of memories alive at once.
+static SPARE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+const MAX_SPARE: usize = 64;
+
+/// A reservation whose pages are all inaccessible and zero.
+fn reserve() -> Option<usize> {
+    if let Some(base) = SPARE.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+        return Some(base);
+    }
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            RESERVATION,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    (base != libc::MAP_FAILED).then_some(base as usize)
+}
+
+/// Takes back a reservation whose first `used` bytes were accessible (the
+/// rest never was): they are replaced by fresh inaccessible zero pages, at
+/// a cost proportional to `used`, and the reservation is kept for reuse.
+fn release(base: usize, used: usize) {
+    let fresh = used == 0
+        || unsafe {
+            libc::mmap(
+                base as *mut libc::c_void,
+                used,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED,
+                -1,
+                0,
+            )
+        } == base as *mut libc::c_void;
+    let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+    if fresh && spare.len() < MAX_SPARE {
+        spare.push(base);
+        return;
+    }
+    drop(spare);
+    unsafe { libc::munmap(base as *mut libc::c_void, RESERVATION) };
 }
 
 /// A linear memory, shared between its defining instance and importers.
@@ -39,19 +92,9 @@ impl Memory {
         if min_pages > max_pages {
             return Err("memory minimum exceeds its maximum".into());
         }
-        let base = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                RESERVATION,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if base == libc::MAP_FAILED {
+        let Some(base) = reserve() else {
             return Err("cannot reserve address space for a linear memory".into());
-        }
+        };
         let mem = Memory(Arc::new(MemoryInner {
             def: Box::new(std::cell::UnsafeCell::new(VMMemoryDef { base: base as u64, length: 0 })),
             max_pages,
@@ -107,6 +150,9 @@ impl Memory {
                 )
             };
             if rc != 0 {
+                // Keep every page past the length inaccessible (and so zero:
+                // see `release`), whatever part of the change took effect.
+                unsafe { libc::mprotect(start as *mut libc::c_void, (delta * WASM_PAGE) as usize, libc::PROT_NONE) };
                 return None;
             }
             unsafe { (*self.def_ptr()).length = new * WASM_PAGE };
@@ -131,5 +177,22 @@ mod tests {
         assert_eq!(m.grow(1), None);
         unsafe { m.as_mut_slice()[3 * 65536 - 1] = 9 };
         assert_eq!(m.pages(), 3);
+    }
+
+    #[test]
+    fn reused_reservations_start_zero() {
+        // Memories dropped and created again, some larger than before: each
+        // new one sees only zeros, whatever reservation it gets.
+        for round in 0..4u64 {
+            let mems: Vec<Memory> = (0..3).map(|i| Memory::new(1 + (round + i) % 3, None).unwrap()).collect();
+            for m in &mems {
+                let bytes = unsafe { m.as_mut_slice() };
+                assert!(bytes.iter().all(|b| *b == 0), "round {round}: a new memory is not zero");
+                bytes.fill(0xa5);
+                let before = m.pages();
+                assert_eq!(m.grow(1), Some(before));
+                assert!(unsafe { m.as_mut_slice() }.ends_with(&[0; 65536]));
+            }
+        }
     }
 }

@@ -92,7 +92,8 @@ fn compile(libdir: &Path, out: &Path, sources: &[&str], extra: &[&str]) {
 
 /// Runs a test program and checks its "N passed, 0 failed" line.
 fn check_passes(mut cmd: Command, what: &str) -> String {
-    cmd.current_dir(here());
+    // A small nursery, so the GC tests' allocations cause many collections.
+    cmd.current_dir(here()).env("WASMC_GC_NURSERY", "1M");
     let out = output(cmd);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -108,6 +109,7 @@ fn check_passes(mut cmd: Command, what: &str) -> String {
 
 fn valgrind(program: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("valgrind");
+    cmd.env("WASMC_GC_NURSERY", "1M");
     cmd.args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"])
         .args(["--show-leak-kinds=definite,indirect", "--track-fds=no"])
         .arg(format!("--suppressions={}", here().join("valgrind.supp").display()))

@@ -166,14 +166,16 @@ pub struct FuncDesc {
 
 /// A call site in a function: `ret_offset` is the return address's offset
 /// into the function; `stack_slots[first..first + count]` are the offsets
-/// from the stack pointer at the call of the slots holding GC references.
+/// from the stack pointer at the call of the slots holding GC references;
+/// that stack pointer is the function's frame pointer minus `frame_size`
+/// (on every target, whatever the callee's frame looks like).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct Safepoint {
     pub ret_offset: u32,
     pub first: u32,
     pub count: u32,
-    pub reserved: u32,
+    pub frame_size: u32,
 }
 
 pub const IMPORT_DYNAMIC: u32 = 1;

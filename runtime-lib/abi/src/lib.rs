@@ -24,7 +24,7 @@ pub use trap::Trap;
 
 /// Bumped whenever any layout in this crate changes; the runtime refuses a
 /// module descriptor built against another version.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;
 
 /// Size of a pointer on every supported target.
 pub const PTR: u32 = 8;

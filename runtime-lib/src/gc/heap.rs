@@ -29,10 +29,16 @@ impl Default for HeapConfig {
 
 impl HeapConfig {
     /// Applies `WASMC_MAX_HEAP` (bytes, or with a K/M/G suffix),
-    /// `WASMC_GC_STRESS` and `WASMC_GC_VERIFY`.
+    /// `WASMC_GC_NURSERY` (nursery size, at least 1 MiB), `WASMC_GC_STRESS`
+    /// and `WASMC_GC_VERIFY`.
     pub fn from_env(mut self) -> Self {
         if let Some(n) = std::env::var("WASMC_MAX_HEAP").ok().and_then(|v| parse_size(&v)) {
             self.max_heap_bytes = n;
+        }
+        if let Some(n) = std::env::var("WASMC_GC_NURSERY").ok().and_then(|v| parse_size(&v)) {
+            // At least 1 MiB: objects up to a quarter of it are allocated young,
+            // which `struct.new` (at most 160 KB) relies on to skip the barrier.
+            self.nursery_bytes = n.max(1 << 20).div_ceil(4096) * 4096;
         }
         let on = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0");
         self.stress |= on("WASMC_GC_STRESS");
@@ -113,7 +119,9 @@ pub(crate) const REMEMBERED: u64 = 2;
 pub(crate) const HEADER_BITS: u64 = 3;
 
 impl Heap {
-    pub fn new(config: HeapConfig) -> Heap {
+    pub fn new(mut config: HeapConfig) -> Heap {
+        // See `from_env`: struct.new relies on a nursery of at least 1 MiB.
+        config.nursery_bytes = config.nursery_bytes.max(1 << 20).div_ceil(4096) * 4096;
         let nursery = map(config.nursery_bytes).unwrap_or(std::ptr::null_mut());
         let major_threshold = (8 << 20).min(config.max_heap_bytes);
         Heap {

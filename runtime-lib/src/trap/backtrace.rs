@@ -1,7 +1,7 @@
 //! Frame-pointer walking. Generated code keeps frame pointers
-//! (`preserve_frame_pointers`), and so do the runtime's entry points, so
-//! every frame between a trap and its entry is linked: on x86_64 and aarch64
-//! `[fp]` holds the caller's fp and `[fp + 8]` the return address.
+//! (`preserve_frame_pointers`), so every generated frame between a trap and
+//! its entry is linked: on x86_64, aarch64 and riscv64 alike `[fp]` holds
+//! the caller's fp and `[fp + 8]` the return address.
 
 pub(crate) const MAX_FRAMES: usize = 128;
 
@@ -12,6 +12,7 @@ pub struct Frame {
     pub pc: usize,
 }
 
+/// The frame-pointer register of the calling function.
 #[inline(always)]
 pub(crate) fn frame_pointer() -> usize {
     let fp: usize;
@@ -30,24 +31,43 @@ pub(crate) fn frame_pointer() -> usize {
     fp
 }
 
-/// The return address and frame pointer of the frame whose fp is `fp`.
+/// The return address and frame pointer of the generated-code frame whose
+/// fp is `fp`.
+///
+/// Cranelift lays out the same frame record on every target it supports
+/// here: `[fp]` = the caller's fp, `[fp + 8]` = the return address. (On
+/// riscv64 this differs from the psABI convention GCC and LLVM follow, with
+/// the record just below fp, so only generated-code frames are walked this
+/// way: the walk starts at generated code and stops at its entry.)
 ///
 /// # Safety
 /// `fp` must be a live frame pointer.
 pub(crate) unsafe fn caller_of(fp: usize) -> (usize, usize) {
-    #[cfg(not(target_arch = "riscv64"))]
-    unsafe {
-        (*((fp + 8) as *const usize), *(fp as *const usize))
-    }
-    // riscv64 keeps the frame record just below fp.
+    unsafe { (*((fp + 8) as *const usize), *(fp as *const usize)) }
+}
+
+/// The return address and frame pointer recorded by the frame whose fp is
+/// `fp`, for a frame of generated code (`generated`) as [`caller_of`], for
+/// one of the runtime's own (Rust, C) as the platform lays it out: the same
+/// on x86_64 and aarch64, just below fp on riscv64 (`[fp - 16]` = the
+/// caller's fp, `[fp - 8]` = the return address).
+///
+/// # Safety
+/// `fp` must be a live frame pointer of that kind of frame.
+pub(crate) unsafe fn caller_of_frame(fp: usize, generated: bool) -> (usize, usize) {
     #[cfg(target_arch = "riscv64")]
-    unsafe {
-        (*((fp - 8) as *const usize), *((fp - 16) as *const usize))
+    if !generated {
+        return unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
     }
+    let _ = generated;
+    unsafe { caller_of(fp) }
 }
 
 /// Records `pc` and then the return address of every frame up the fp chain
 /// until `stop` (the innermost entry's stack address). Returns the count.
+/// `fp` is the frame pointer of the function executing `pc`; each frame's
+/// record is read as generated code's or the runtime's own
+/// ([`caller_of_frame`]) by whether its pc is in generated code.
 ///
 /// # Safety
 /// `fp` must be a frame pointer of the current thread's stack.
@@ -55,14 +75,16 @@ pub(crate) unsafe fn walk(pc: usize, mut fp: usize, stop: usize, out: &mut [usiz
     let mut n = 0;
     out[n] = pc;
     n += 1;
+    let mut generated = crate::code::is_generated(pc);
     while n < MAX_FRAMES && fp != 0 && fp.is_multiple_of(8) && fp < stop {
-        let (ra, next) = unsafe { caller_of(fp) };
+        let (ra, next) = unsafe { caller_of_frame(fp, generated) };
         if ra == 0 {
             break;
         }
         // Point inside the call instruction so a call at the very end of a
         // function still symbolizes to that function.
         out[n] = ra - 1;
+        generated = crate::code::is_generated(ra - 1);
         n += 1;
         if next <= fp {
             break;

@@ -8,8 +8,8 @@
 mod backtrace;
 mod signals;
 
-pub(crate) use backtrace::frame_pointer;
 pub use backtrace::Frame;
+pub(crate) use backtrace::{caller_of_frame, frame_pointer};
 
 use crate::host::HostTrap;
 use std::cell::{Cell, RefCell};
@@ -161,17 +161,29 @@ pub(crate) unsafe fn unwind(pending: Pending) -> ! {
     unsafe { wasmc_unwind(buf) }
 }
 
-/// Raises `trap` from a builtin called by generated code, with a backtrace
-/// starting at the builtin's caller.
+/// Raises `trap` from a builtin called by generated code, whose return
+/// address into that code is `ra` and whose frame pointer (the generated
+/// caller's, as found on entry to the builtin) is `fp`.
+///
+/// # Safety
+/// As for [`unwind`]; `fp` must be the caller's live frame pointer.
+pub(crate) unsafe fn raise_from_wasm(trap: Trap, ra: usize, fp: usize) -> ! {
+    let mut p = Pending { trap, frames: [0; backtrace::MAX_FRAMES], len: 0 };
+    // `ra - 1` lies inside the call instruction, as for deeper frames.
+    p.len = unsafe { backtrace::walk(ra - 1, fp, entry_sp(), &mut p.frames) };
+    unsafe { unwind(p) }
+}
+
+/// Raises `trap` from runtime or host code (a C function bound to an
+/// import, say), with a backtrace of the wasm frames above it.
 ///
 /// # Safety
 /// As for [`unwind`].
 #[inline(never)]
 pub(crate) unsafe fn raise(trap: Trap) -> ! {
     let fp = backtrace::frame_pointer();
-    // Skip our own frame: start at the caller's return address.
-    let (pc, caller_fp) = unsafe { backtrace::caller_of(fp) };
     let mut p = Pending { trap, frames: [0; backtrace::MAX_FRAMES], len: 0 };
-    p.len = unsafe { backtrace::walk(pc, caller_fp, entry_sp(), &mut p.frames) };
+    // Start in this frame, runtime code (pc 0: not generated, and not named).
+    p.len = unsafe { backtrace::walk(0, fp, entry_sp(), &mut p.frames) };
     unsafe { unwind(p) }
 }
