@@ -1,5 +1,6 @@
 //! The `wasmc` command's building blocks, shared with the test harness:
-//! linking (`link`), static libraries and C inputs (`library`, `archive`),
+//! linking (`link`, with what each target needs in `toolchain`), static
+//! libraries and C inputs (`library`, `archive`),
 //! loading compiled modules in process (`loader`), and the `.wast` script
 //! engine (`wast`).
 
@@ -7,4 +8,5 @@ pub mod archive;
 pub mod library;
 pub mod link;
 pub mod loader;
+pub mod toolchain;
 pub mod wast;

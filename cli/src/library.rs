@@ -67,16 +67,12 @@ pub fn check_prefix(p: &str) -> Result<()> {
     Ok(())
 }
 
-/// The runtime library for `target`, as bytes.
+/// The runtime library for `target` (any spelling `--target` accepts), as
+/// bytes.
 fn runtime_archive(target: &str) -> Result<Vec<u8>> {
-    if target != link::HOST_TARGET {
-        bail!(
-            "this wasmc carries the runtime for {} only, not for {target}: build with --no-runtime \
-             and link a runtime built for {target}",
-            link::HOST_TARGET
-        );
-    }
-    let path = link::runtime_library()?;
+    let triple = target.parse().map_err(|e| anyhow!("invalid target triple `{target}`: {e}"))?;
+    let target = wasmc_compiler::isa::canonical_target(&triple).map_err(|e| anyhow!("{}", e.message))?;
+    let path = link::runtime_library(target)?;
     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
 }
 

@@ -37,7 +37,7 @@ impl std::fmt::Display for LoadError {
 
 impl Loader {
     pub fn new(linker: Option<&str>) -> Result<Loader> {
-        let linker = link::find_linker(linker)?;
+        let linker = link::find_linker(linker, link::HOST_TARGET)?;
         let dir = std::env::temp_dir().join(format!("wasmc-load-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let mut opts = Options::host(OutputKind::Loadable);

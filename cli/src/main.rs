@@ -100,6 +100,10 @@ enum Command {
         o: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "exe")]
         emit: Emit,
+        /// Link fully statically: the executable needs no C library on the
+        /// machine it runs on (for devices with an older glibc, or none).
+        #[arg(long = "static")]
+        static_link: bool,
         #[command(flatten)]
         codegen: CodegenArgs,
         #[command(flatten)]
@@ -137,16 +141,22 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// List the targets `--target` accepts and whether each is ready here
+    /// (runtime library embedded, linker found).
+    Targets,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build { input, inputs, o, emit: _, codegen, wasi, lib } if lib.lib => {
+        Command::Build { lib, static_link: true, .. } if lib.lib => {
+            Err(anyhow::anyhow!("--static is for executables; a library is linked by the program using it"))
+        }
+        Command::Build { input, inputs, o, emit: _, static_link: _, codegen, wasi, lib } if lib.lib => {
             build_library(&input, &inputs, o, &codegen, &wasi, &lib).map(|_| ExitCode::SUCCESS)
         }
-        Command::Build { input, inputs, o, emit, codegen, wasi, lib: _ } => {
-            build(&input, o, emit, &codegen, &wasi, false, &inputs).map(|_| ExitCode::SUCCESS)
+        Command::Build { input, inputs, o, emit, static_link, codegen, wasi, lib: _ } => {
+            build(&input, o, emit, static_link, &codegen, &wasi, false, &inputs).map(|_| ExitCode::SUCCESS)
         }
         Command::Runtime { o, target } => {
             library::write_runtime(&o, target.as_deref().unwrap_or(link::HOST_TARGET)).map(|_| ExitCode::SUCCESS)
@@ -156,6 +166,10 @@ fn main() -> ExitCode {
             None => run(&input, &codegen, &wasi, &args),
         },
         Command::Wast { files } => run_wast(&files),
+        Command::Targets => {
+            print!("{}", link::targets_report());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -174,7 +188,9 @@ fn options(codegen: &CodegenArgs, kind: OutputKind, run_here: bool) -> Result<Op
         _ => OptLevel::O2,
     };
     if let Some(t) = &codegen.target {
-        opts.triple = t.parse().map_err(|e| anyhow::anyhow!("invalid target triple `{t}`: {e}"))?;
+        let triple = t.parse().map_err(|e| anyhow::anyhow!("invalid target triple `{t}`: {e}"))?;
+        let canonical = wasmc_compiler::isa::canonical_target(&triple).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        opts.triple = canonical.parse().expect("canonical triples parse");
     }
     if codegen.call_conv == "system" {
         opts.call_conv = wasmc_compiler::WasmCallConv::System;
@@ -235,16 +251,19 @@ fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind, c_inputs: bool) ->
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build(
     input: &Path,
     output: Option<PathBuf>,
     emit: Emit,
+    static_link: bool,
     codegen: &CodegenArgs,
     wasi: &WasiArgs,
     run_here: bool,
     inputs: &[PathBuf],
 ) -> Result<PathBuf> {
     let mut opts = options(codegen, OutputKind::Executable, run_here)?;
+    let target = opts.triple.to_string();
     opts.exe_config = wasi.config()?.encode();
     // Imports bound to C functions of the extra inputs.
     opts.static_imports = !inputs.is_empty();
@@ -256,7 +275,7 @@ fn build(
         }
     });
     let linker = match emit {
-        Emit::Exe => Some(link::find_linker(codegen.linker.as_deref())?),
+        Emit::Exe => Some(link::exe_linker(codegen.linker.as_deref(), &target)?),
         Emit::Obj => None,
     };
     let object = compile(input, &opts)?;
@@ -265,7 +284,6 @@ fn build(
         Some(linker) => {
             let obj_path = output.with_extension(format!("wasmc-{}.o", std::process::id()));
             std::fs::write(&obj_path, &object).with_context(|| format!("writing {}", obj_path.display()))?;
-            let target = opts.triple.to_string();
             let tmp = output.with_extension(format!("wasmc-{}.d", std::process::id()));
             std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
             let r = library::prepare_link_inputs(&linker, inputs, &tmp).and_then(|extra| {
@@ -275,7 +293,7 @@ fn build(
                     object: &obj_path,
                     extra: &extra,
                     output: &output,
-                    static_link: false,
+                    static_link,
                 })
             });
             let _ = std::fs::remove_file(&obj_path);
@@ -326,6 +344,7 @@ fn build_library(
 }
 
 fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) -> Result<ExitCode> {
+    link::check_runnable(codegen.target.as_deref())?;
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let key = link::hash(&[
         &bytes,
@@ -341,7 +360,7 @@ fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) ->
     let exe = dir.join(key);
     if !exe.exists() {
         let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-        build(input, Some(tmp.clone()), Emit::Exe, codegen, wasi, true, &[])?;
+        build(input, Some(tmp.clone()), Emit::Exe, false, codegen, wasi, true, &[])?;
         std::fs::rename(&tmp, &exe)?;
     }
     use std::os::unix::process::CommandExt;
@@ -357,6 +376,7 @@ fn invoke_export(
     codegen: &CodegenArgs,
     wasi_args: &WasiArgs,
 ) -> Result<ExitCode> {
+    link::check_runnable(codegen.target.as_deref())?;
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
     let wasm = wasmc_compiler::to_binary(&bytes).map_err(|e| file_error(input, e))?;
     let mut loader = Loader::new(codegen.linker.as_deref())?;

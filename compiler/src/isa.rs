@@ -24,15 +24,35 @@ fn native_x86_features() -> Vec<&'static str> {
     v
 }
 
-/// Targets wasmc can generate code for.
-pub fn supported(triple: &Triple) -> Result<()> {
-    let arch_ok = matches!(triple.architecture, Architecture::X86_64);
-    if !arch_ok || triple.operating_system != OperatingSystem::Linux {
-        return Err(CompileError::internal(format!(
-            "target `{triple}` is not supported yet (supported: x86_64-unknown-linux-gnu)"
-        )));
+/// The targets wasmc generates code for, by their Rust triples: 64-bit
+/// little-endian Linux. The CLI keeps one runtime library per entry.
+pub const TARGETS: [&str; 3] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "riscv64gc-unknown-linux-gnu"];
+
+/// The entry of [`TARGETS`] that `triple` names. Any vendor is accepted
+/// (`aarch64-linux-gnu` is Debian's spelling), `riscv64` means `riscv64gc`
+/// (Cranelift needs the G extensions: M, A, F, D, Zicsr, Zifencei), and the
+/// environment must be glibc's (or left out).
+pub fn canonical_target(triple: &Triple) -> Result<&'static str> {
+    use target_lexicon::{Aarch64Architecture, Environment, Riscv64Architecture};
+    let arch = match triple.architecture {
+        Architecture::X86_64 => Some(0),
+        Architecture::Aarch64(Aarch64Architecture::Aarch64) => Some(1),
+        Architecture::Riscv64(Riscv64Architecture::Riscv64 | Riscv64Architecture::Riscv64gc) => Some(2),
+        _ => None,
+    };
+    let env_ok = matches!(triple.environment, Environment::Gnu | Environment::Unknown);
+    match arch {
+        Some(i) if triple.operating_system == OperatingSystem::Linux && env_ok => Ok(TARGETS[i]),
+        _ => Err(CompileError::internal(format!(
+            "target `{triple}` is not supported (supported: {})",
+            TARGETS.join(", ")
+        ))),
     }
-    Ok(())
+}
+
+/// Whether wasmc can generate code for `triple`.
+pub fn supported(triple: &Triple) -> Result<()> {
+    canonical_target(triple).map(|_| ())
 }
 
 pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
@@ -51,11 +71,18 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
     set(&mut flags, "preserve_frame_pointers", "true")?;
     // gcc links PIE by default: position-independent code avoids text relocations.
     set(&mut flags, "is_pic", "true")?;
+    // Frames larger than a page touch each page on the way down, so a big
+    // frame cannot jump over the guard page. Inline probes are the only
+    // strategy Cranelift offers on aarch64 and riscv64 (and need no
+    // `__probestack` symbol on x86_64).
     set(&mut flags, "enable_probestack", "true")?;
     set(&mut flags, "probestack_strategy", "inline")?;
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     set(&mut flags, "unwind_info", "false")?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+    // aarch64: the ARMv8.0-A baseline (no LSE atomics), which every 64-bit
+    // ARM board runs. riscv64: Cranelift's defaults are exactly RV64G; the C
+    // (compressed) extension stays off.
     let mut isa = cranelift_codegen::isa::lookup(opts.triple.clone())
         .map_err(|e| CompileError::internal(format!("target `{}`: {e}", opts.triple)))?;
     if opts.triple.architecture == Architecture::X86_64 {
@@ -71,4 +98,47 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
         }
     }
     isa.finish(settings::Flags::new(flags)).map_err(|e| CompileError::internal(format!("{e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(t: &str) -> std::result::Result<&'static str, String> {
+        canonical_target(&t.parse().unwrap()).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn canonical_targets() {
+        assert_eq!(canon("x86_64-unknown-linux-gnu"), Ok(TARGETS[0]));
+        assert_eq!(canon("x86_64-linux-gnu"), Ok(TARGETS[0]));
+        assert_eq!(canon("aarch64-unknown-linux-gnu"), Ok(TARGETS[1]));
+        assert_eq!(canon("aarch64-linux-gnu"), Ok(TARGETS[1]));
+        assert_eq!(canon("riscv64gc-unknown-linux-gnu"), Ok(TARGETS[2]));
+        assert_eq!(canon("riscv64-linux-gnu"), Ok(TARGETS[2]));
+        for bad in [
+            "aarch64_be-unknown-linux-gnu",
+            "aarch64-apple-darwin",
+            "x86_64-unknown-linux-musl",
+            "i686-unknown-linux-gnu",
+            "riscv64imac-unknown-none-elf",
+        ] {
+            let e = canon(bad).unwrap_err();
+            assert!(e.contains("not supported"), "{bad}: {e}");
+            assert!(e.contains("aarch64-unknown-linux-gnu"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn every_target_builds_an_isa() {
+        for t in TARGETS {
+            for opt_level in [OptLevel::O0, OptLevel::O2] {
+                let opts = Options { triple: t.parse().unwrap(), opt_level, ..Options::host(OutputKind::Loadable) };
+                let isa = build_isa(&opts).unwrap();
+                assert_eq!(isa.triple().architecture, opts.triple.architecture);
+                assert!(isa.flags().preserve_frame_pointers());
+                assert!(isa.flags().is_pic());
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod bad_input;
+mod cross;
 mod gc;
 mod tail;
 mod wasi_fs;

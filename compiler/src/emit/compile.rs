@@ -36,9 +36,9 @@ pub(crate) struct Output {
     pub relocs: Vec<ModuleReloc>,
     /// (offset, trap) of each trapping instruction.
     pub traps: Vec<(u32, Trap)>,
-    /// (return address offset, SP-relative slots holding GC references)
-    /// of each call site.
-    pub safepoints: Vec<(u32, Vec<u32>)>,
+    /// (return address offset, frame size (FP - SP at the call),
+    /// SP-relative slots holding GC references) of each call site.
+    pub safepoints: Vec<(u32, u32, Vec<u32>)>,
 }
 
 pub(crate) fn run_parallel(env: &ModuleEnv<'_>, syms: &Symbols, jobs: &[Job], threads: usize) -> Result<Vec<Output>> {
@@ -148,7 +148,7 @@ fn run_job(
         .buffer
         .user_stack_maps()
         .iter()
-        .map(|(ret, _span, map)| (*ret, map.entries().map(|(_, off)| off).collect()))
+        .map(|(ret, span, map)| (*ret, *span, map.entries().map(|(_, off)| off).collect()))
         .collect();
     let mach_relocs = code.buffer.relocs().to_vec();
     let relocs = mach_relocs.iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();

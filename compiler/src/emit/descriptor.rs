@@ -124,7 +124,7 @@ fn write_expr(img: &mut Image, at: usize, expr: Option<usize>, consts: &[ConstKi
 pub(crate) struct Code<'a> {
     pub len: &'a [u64],
     pub traps: &'a [Vec<(u32, Trap)>],
-    pub safepoints: &'a [Vec<(u32, Vec<u32>)>],
+    pub safepoints: &'a [Vec<(u32, u32, Vec<u32>)>],
 }
 
 pub(crate) fn define(
@@ -190,18 +190,19 @@ pub(crate) fn define(
             img.u32(t + offset_of!(TrapSite, offset), *off);
             img.u32(t + offset_of!(TrapSite, code), *trap as u32);
         }
-        let mut sps: Vec<&(u32, Vec<u32>)> = code.safepoints[i].iter().filter(|s| !s.1.is_empty()).collect();
+        let mut sps: Vec<&(u32, u32, Vec<u32>)> = code.safepoints[i].iter().filter(|s| !s.2.is_empty()).collect();
         sps.sort_by_key(|s| s.0);
-        let all_slots: Vec<u32> = sps.iter().flat_map(|s| s.1.iter().copied()).collect();
+        let all_slots: Vec<u32> = sps.iter().flat_map(|s| s.2.iter().copied()).collect();
         let sb = img.array(at + offset_of!(FuncDesc, stack_slots), all_slots.len(), 4);
         for (j, s) in all_slots.iter().enumerate() {
             img.u32(sb + j * 4, *s);
         }
         let pb = img.array(at + offset_of!(FuncDesc, safepoints), sps.len(), Layout::SAFEPOINT);
         let mut first = 0;
-        for (j, (ret, slots)) in sps.iter().map(|s| (s.0, &s.1)).enumerate() {
+        for (j, (ret, frame_size, slots)) in sps.iter().map(|s| (s.0, s.1, &s.2)).enumerate() {
             let p = pb + j * Layout::SAFEPOINT as usize;
             img.u32(p + offset_of!(Safepoint, ret_offset), ret);
+            img.u32(p + offset_of!(Safepoint, frame_size), frame_size);
             img.u32(p + offset_of!(Safepoint, first), first);
             img.u32(p + offset_of!(Safepoint, count), slots.len() as u32);
             first += slots.len() as u32;
