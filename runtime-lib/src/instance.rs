@@ -83,8 +83,6 @@ impl Module {
     }
 
     pub fn type_at(&self, type_index: u32) -> FuncType {
-        let t = &unsafe { self.0.desc.types.as_slice::<TypeDesc>() }[type_index as usize];
-        let _ = t;
         types::func_type(self.0.type_ids[type_index as usize]).unwrap_or_else(|| FuncType::new(&[], &[]))
     }
 }
@@ -716,7 +714,6 @@ impl Instance {
             write(offsets.global_ptr(i as u32), slot as u64);
             let v = inst.eval(&gd.init).map_err(InstantiateError::Trap)?;
             unsafe { *slot = v };
-            let _ = gd;
             let encoding: Arc<[u8]> = module.0.global_types[i].as_slice().into();
             inst_mut.globals.push(Global {
                 ptr: slot,

@@ -204,19 +204,21 @@ fn escaping_functions(info: &ModuleInfo<'_>, consts: &[ConstKind]) -> Vec<bool> 
     if let Some(s) = info.start {
         esc[s as usize] = true;
     }
-    for c in consts {
-        if let ConstKind::RefFunc(f) = c {
-            esc[*f as usize] = true;
-        }
-    }
-    // ref.func inside compiled constant expressions and function bodies
-    // must name a declared function; declarations are element segments,
-    // which the loop above covers.
-    for c in &info.const_exprs {
-        for op in c.expr.get_operators_reader().into_iter().flatten() {
-            if let wasmparser::Operator::RefFunc { function_index } = op {
-                esc[function_index as usize] = true;
+    // ref.func in constant expressions: simple ones were classified
+    // already; only compiled ones are read again. (A ref.func in a function
+    // body must name a declared function, i.e. one in an element segment,
+    // which this covers.)
+    for (c, kind) in info.const_exprs.iter().zip(consts) {
+        match kind {
+            ConstKind::RefFunc(f) => esc[*f as usize] = true,
+            ConstKind::Compiled => {
+                for op in c.expr.get_operators_reader().into_iter().flatten() {
+                    if let wasmparser::Operator::RefFunc { function_index } = op {
+                        esc[function_index as usize] = true;
+                    }
+                }
             }
+            _ => {}
         }
     }
     esc

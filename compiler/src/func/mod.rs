@@ -262,14 +262,6 @@ pub(crate) fn features_ok(op: &Operator<'_>) -> std::result::Result<(), &'static
 }
 
 impl FuncTranslator<'_, '_> {
-    #[allow(dead_code)]
-    fn unsupported_old(&self, op: &Operator<'_>) -> CompileError {
-        let dbg = format!("{op:?}");
-        let name = dbg.split([' ', '{', '(']).next().unwrap_or("").to_string();
-        let feature = operator_feature(&name);
-        CompileError::unsupported(feature, name, self.offset)
-    }
-
     pub fn push(&mut self, v: Value) {
         self.stack.push(v);
     }
