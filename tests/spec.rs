@@ -13,6 +13,10 @@
 //! - `WASMC_SPEC_TRACE_UNSUPPORTED`: list every unsupported directive on
 //!   stderr with its feature.
 //!
+//! wasmc's own regression scripts (`tests/wast/`) run beside the testsuite
+//! as `wasmc/<file>`, on every target the harness runs on, and are counted
+//! apart from it.
+//!
 //! Every file that uses GC runs a second time as `gc-stress/<file>`, with
 //! a collection at every allocation and the heap verified after each one.
 //! Those runs are reported apart and not added to the totals.
@@ -48,6 +52,13 @@ fn spec_dir() -> PathBuf {
         Some(d) => PathBuf::from(d),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testsuite/core"),
     }
+}
+
+/// Prefix of the trial names of wasmc's own scripts.
+const OWN_PREFIX: &str = "wasmc/";
+
+fn own_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("wast")
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -136,6 +147,7 @@ fn print_summary() {
         return;
     }
     results.sort_by(|a, b| a.0.cmp(&b.0));
+    let own: Vec<(String, FileReport)> = results.extract_if(.., |(rel, _)| rel.starts_with(OWN_PREFIX)).collect();
     let (mut passed, mut failed, mut unsupported) = (0, 0, 0);
     let mut features: BTreeMap<String, usize> = BTreeMap::new();
     println!("\nspec results (passed/failed/unsupported/total):");
@@ -165,7 +177,17 @@ fn print_summary() {
         );
     }
     println!("spec assertions in {} files: {passed} passed, {failed} failed, {unsupported} unsupported", results.len());
-    println!("{passed} passed, {failed} failed");
+    let own_passed: usize = own.iter().map(|(_, r)| r.passed).sum();
+    let own_failed: usize = own.iter().map(|(_, r)| r.failed).sum();
+    let own_unsupported: usize = own.iter().map(|(_, r)| r.unsupported).sum();
+    for (rel, r) in &own {
+        println!("  {rel}: {}/{}/{}", r.passed, r.failed, r.unsupported);
+    }
+    println!(
+        "wasmc's own scripts, {} files: {own_passed} passed, {own_failed} failed, {own_unsupported} unsupported",
+        own.len()
+    );
+    println!("{} passed, {} failed", passed + own_passed, failed + own_failed);
 }
 
 fn main() {
@@ -177,6 +199,12 @@ fn main() {
         std::process::exit(1);
     }
     files.sort();
+    let spec_files = files.len();
+    if let Err(e) = collect(&own_dir(), &mut files) {
+        eprintln!("cannot read wasmc's own scripts at {} ({e})", own_dir().display());
+        std::process::exit(1);
+    }
+    files[spec_files..].sort();
     let filter = std::env::var("WASMC_SPEC_FILTER").ok();
     let expected = match expected_failures() {
         Ok(e) => Arc::new(e),
@@ -206,8 +234,10 @@ fn main() {
     };
     let mut trials = Vec::new();
     let mut known: HashMap<String, ()> = HashMap::new();
-    for path in files {
-        let rel = path.strip_prefix(&dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+    for (i, path) in files.into_iter().enumerate() {
+        let (root, prefix) = if i < spec_files { (dir.clone(), "") } else { (own_dir(), OWN_PREFIX) };
+        let rel = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let rel = format!("{prefix}{rel}");
         known.insert(rel.clone(), ());
         if filter.as_deref().is_some_and(|f| !rel.contains(f)) {
             continue;

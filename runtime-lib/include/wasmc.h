@@ -103,7 +103,7 @@ extern "C" {
 
 /* BEGIN GENERATED (from wasmc-abi by runtime-lib/src/capi/header.rs; `WASMC_BLESS=1 cargo test -p wasmc-rt` rewrites it) */
 /* The runtime ABI this header belongs to (module descriptors carry it too). */
-#define WASMC_ABI_VERSION 5
+#define WASMC_ABI_VERSION 6
 
 /* Value kinds (wasmc_val_t.kind): the type's code in the wasm binary format. */
 #define WASMC_I32 0x7f

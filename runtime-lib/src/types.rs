@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use wasmc_abi::descriptor::*;
 use wasmc_abi::gc::{storage_size, struct_layout, VMRtt};
+use wasmc_abi::typeenc::{self, Composite, Field};
 
 /// What the runtime knows about a runtime type beyond the `VMRtt` itself.
 #[derive(Debug)]
@@ -40,18 +41,7 @@ fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
     f(guard.get_or_insert_with(|| Registry { groups: HashMap::new(), info: HashMap::new() }))
 }
 
-/// Splits the value or storage type encoded at the start of `enc`.
-pub fn split_val(enc: &[u8]) -> Option<(&[u8], &[u8])> {
-    let len = match *enc.first()? {
-        REF_NULLABLE | REF_NONNULL => match *enc.get(1)? {
-            HEAP_TYPE_INDEX | HEAP_REC => 6,
-            HEAP_RTT => 10,
-            _ => 2,
-        },
-        _ => 1,
-    };
-    (enc.len() >= len).then(|| enc.split_at(len))
-}
+pub use wasmc_abi::typeenc::split_val;
 
 /// How a value of the encoded type is represented (a `TY_*` code).
 pub fn representation(val: &[u8]) -> u8 {
@@ -173,31 +163,22 @@ impl FuncType {
 
     /// The canonical runtime type of this (host) function type.
     pub fn id(&self) -> u64 {
-        let mut body = vec![TYPE_FUNC, self.params.len() as u8];
-        self.params.iter().for_each(|p| body.extend(encode_simple(*p)));
-        body.push(self.results.len() as u8);
-        self.results.iter().for_each(|r| body.extend(encode_simple(*r)));
+        let (params, results): (Vec<_>, Vec<_>) = (
+            self.params.iter().map(|p| encode_simple(*p)).collect(),
+            self.results.iter().map(|r| encode_simple(*r)).collect(),
+        );
+        let mut body = Vec::new();
+        let params = params.iter().map(Vec::as_slice).collect();
+        let results = results.iter().map(Vec::as_slice).collect();
+        typeenc::encode(&Composite::Func { params, results }, &mut body);
         let desc = [Member { body: &body, supertype: None, is_final: true }];
         canonicalize_group(&desc, &[], 0)[0] as u64
     }
 
     fn from_body(body: &[u8]) -> Option<FuncType> {
-        let (&TYPE_FUNC, rest) = body.split_first()? else { return None };
-        let (&np, mut rest) = rest.split_first()?;
-        let mut params = Vec::new();
-        for _ in 0..np {
-            let (v, r) = split_val(rest)?;
-            params.push(representation(v));
-            rest = r;
-        }
-        let (&nr, mut rest) = rest.split_first()?;
-        let mut results = Vec::new();
-        for _ in 0..nr {
-            let (v, r) = split_val(rest)?;
-            results.push(representation(v));
-            rest = r;
-        }
-        Some(FuncType { params, results })
+        let Composite::Func { params, results } = typeenc::decode(body)? else { return None };
+        let reprs = |list: Vec<&[u8]>| list.into_iter().map(representation).collect();
+        Some(FuncType { params: reprs(params), results: reprs(results) })
     }
 }
 
@@ -217,26 +198,33 @@ struct Member<'a> {
     is_final: bool,
 }
 
-/// Rewrites module type indices in an encoding: inside the group
-/// `[start, start+len)` as `HEAP_REC`, outside as the canonical `HEAP_RTT`.
-fn canonical_body(body: &[u8], rtts: &[usize], start: u32, len: u32, out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < body.len() {
-        if matches!(body[i], REF_NULLABLE | REF_NONNULL) && body.get(i + 1) == Some(&HEAP_TYPE_INDEX) {
-            let idx = u32::from_le_bytes(body[i + 2..i + 6].try_into().unwrap_or([0; 4]));
-            out.push(body[i]);
-            if idx >= start && idx < start + len {
+/// Rewrites the module type index of one value type encoding: inside the
+/// group `[start, start+len)` as `HEAP_REC`, outside as the canonical
+/// `HEAP_RTT`.
+fn canonical_type(val: &[u8], rtts: &[usize], start: u32, len: u32, out: &mut Vec<u8>) {
+    match val {
+        [prefix @ (REF_NULLABLE | REF_NONNULL), HEAP_TYPE_INDEX, idx @ ..] if idx.len() == 4 => {
+            let idx = u32::from_le_bytes([idx[0], idx[1], idx[2], idx[3]]);
+            out.push(*prefix);
+            if idx >= start && idx - start < len {
                 out.push(HEAP_REC);
                 out.extend_from_slice(&(idx - start).to_le_bytes());
             } else {
                 out.push(HEAP_RTT);
                 out.extend_from_slice(&(rtts.get(idx as usize).copied().unwrap_or(0) as u64).to_le_bytes());
             }
-            i += 6;
-        } else {
-            out.push(body[i]);
-            i += 1;
         }
+        _ => out.extend_from_slice(val),
+    }
+}
+
+/// [`canonical_type`] applied to every value and storage type of a type's
+/// structure. The compiler only emits well-formed encodings; anything else
+/// is kept as it is (and matches nothing but itself).
+fn canonical_body(body: &[u8], rtts: &[usize], start: u32, len: u32, out: &mut Vec<u8>) {
+    match typeenc::map_types(body, |v, out| canonical_type(v, rtts, start, len, out)) {
+        Some(mapped) => out.extend_from_slice(&mapped),
+        None => out.extend_from_slice(body),
     }
 }
 
@@ -321,18 +309,12 @@ fn new_rtt(body: &[u8], is_final: bool, sup: Option<usize>) -> usize {
 
 /// Struct fields or the array element: (storage, mutable) pairs.
 fn storages(body: &[u8]) -> Vec<(Vec<u8>, bool)> {
-    let mut out = Vec::new();
-    let mut rest = match body.first() {
-        Some(&TYPE_STRUCT) => body.get(5..).unwrap_or(&[]),
-        Some(&TYPE_ARRAY) => &body[1..],
-        _ => return out,
-    };
-    while let Some((v, r)) = split_val(rest) {
-        let Some((&m, r)) = r.split_first() else { break };
-        out.push((v.to_vec(), m != 0));
-        rest = r;
+    let pair = |f: &Field<'_>| (f.storage.to_vec(), f.mutable);
+    match typeenc::decode(body) {
+        Some(Composite::Struct(fields)) => fields.iter().map(pair).collect(),
+        Some(Composite::Array(f)) => vec![pair(&f)],
+        _ => Vec::new(),
     }
-    out
 }
 
 fn is_gc_ref(storage: &[u8]) -> bool {
@@ -397,7 +379,7 @@ pub fn canonicalize(types: &[TypeDesc]) -> Vec<usize> {
 /// A module-relative value type encoding in canonical form.
 pub fn canonical_val(enc: &[u8], rtts: &[usize]) -> Vec<u8> {
     let mut out = Vec::new();
-    canonical_body(enc, rtts, u32::MAX, 0, &mut out);
+    canonical_type(enc, rtts, u32::MAX, 0, &mut out);
     out
 }
 
@@ -434,10 +416,10 @@ mod tests {
         static S2: [u8; 12] = [TYPE_STRUCT, 1, 0, 0, 0, REF_NULLABLE, HEAP_TYPE_INDEX, 2, 0, 0, 0, 1];
         let a = canonicalize(&[desc(&S0, 0, 1, NONE, false), desc(&S1, 1, 1, 0, true), desc(&S2, 2, 1, NONE, true)]);
         // Module B declares the same types at other indices.
-        static T0: [u8; 4] = [TYPE_FUNC, 0, 0, 0];
+        static T0: [u8; 9] = [TYPE_FUNC, 0, 0, 0, 0, 0, 0, 0, 0];
         static S2B: [u8; 12] = [TYPE_STRUCT, 1, 0, 0, 0, REF_NULLABLE, HEAP_TYPE_INDEX, 3, 0, 0, 0, 1];
         let b = canonicalize(&[
-            desc(&T0[..3], 0, 1, NONE, true),
+            desc(&T0, 0, 1, NONE, true),
             desc(&S0, 1, 1, NONE, false),
             desc(&S1, 2, 1, 1, true),
             desc(&S2B, 3, 1, NONE, true),

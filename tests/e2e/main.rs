@@ -63,6 +63,33 @@ fn invoke_calls_an_export_and_prints_results() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "-21\n2.5\n");
 }
 
+/// `--invoke` on functions of 0, 255, 256 and 1,000 parameters and as many
+/// results (counts once truncated to a byte: "takes 144 arguments").
+#[test]
+fn invoke_handles_many_parameters_and_results() {
+    let dir = scratch("invoke-arity");
+    for n in [0usize, 255, 256, 1000] {
+        let wat = dir.join(format!("m{n}.wat"));
+        let params = " i32".repeat(n);
+        let gets: String = (0..n).map(|i| format!(" (local.get {i})")).collect();
+        let text = format!(r#"(module (func (export "id") (param{params}) (result{params}){gets}))"#);
+        std::fs::write(&wat, text).unwrap();
+        let args: Vec<String> = (0..n).map(|i| (i as i32 - 500).to_string()).collect();
+        let mut cmd = wasmc();
+        cmd.arg("run").arg(&wat).args(["--invoke", "id"]).args(&args);
+        let out = run_ok(cmd);
+        let expected: String = args.iter().map(|a| format!("{a}\n")).collect();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{n} parameters");
+        let mut cmd = wasmc();
+        cmd.arg("run").arg(&wat).args(["--invoke", "id", "1"]);
+        let out = cmd.output().unwrap();
+        if n != 1 {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(&format!("takes {n} arguments, 1 given")), "{n}: {err}");
+        }
+    }
+}
+
 fn clang(args: &[&str]) {
     let out = Command::new("clang").args(args).output().unwrap_or_else(|e| {
         panic!("clang is required for this test (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32): {e}")

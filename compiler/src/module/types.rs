@@ -7,9 +7,8 @@
 
 use super::{Composite, FieldType, FuncType, StorageType, TypeDef};
 use crate::error::{feature, CompileError, Result};
-use wasmc_abi::descriptor::{
-    HEAP_TYPE_INDEX, REF_NONNULL, REF_NULLABLE, STORAGE_I16, STORAGE_I8, TYPE_ARRAY, TYPE_FUNC, TYPE_STRUCT,
-};
+use wasmc_abi::descriptor::{HEAP_TYPE_INDEX, REF_NONNULL, REF_NULLABLE, STORAGE_I16, STORAGE_I8};
+use wasmc_abi::typeenc::{self, Field};
 use wasmparser::{AbstractHeapType, CompositeInnerType, HeapType, RefType, StorageType as WpStorage, SubType, ValType};
 
 /// The abstract heap type's code (its binary-format byte).
@@ -55,34 +54,43 @@ pub fn encode_val(t: ValType, out: &mut Vec<u8>) {
     }
 }
 
-fn encode_field(f: &FieldType, out: &mut Vec<u8>) {
-    match f.storage {
-        StorageType::I8 => out.push(STORAGE_I8),
-        StorageType::I16 => out.push(STORAGE_I16),
-        StorageType::Val(v) => encode_val(v, out),
+fn encode_storage(s: StorageType) -> Vec<u8> {
+    match s {
+        StorageType::I8 => vec![STORAGE_I8],
+        StorageType::I16 => vec![STORAGE_I16],
+        StorageType::Val(v) => {
+            let mut out = Vec::new();
+            encode_val(v, &mut out);
+            out
+        }
     }
-    out.push(f.mutable as u8);
 }
 
-/// `0x60 n params n results` | `0x5f n (field mut)*` | `0x5e field mut`.
+/// The type's structure in the format of `wasmc_abi::typeenc`.
 pub fn encode_def(t: &TypeDef) -> Vec<u8> {
+    let vals =
+        |list: &[ValType]| -> Vec<Vec<u8>> { list.iter().map(|v| encode_storage(StorageType::Val(*v))).collect() };
+    let fields = |list: &[FieldType]| -> Vec<(Vec<u8>, bool)> {
+        list.iter().map(|f| (encode_storage(f.storage), f.mutable)).collect()
+    };
     let mut out = Vec::new();
     match &t.composite {
         Composite::Func(f) => {
-            out.push(TYPE_FUNC);
-            out.push(f.params.len() as u8);
-            f.params.iter().for_each(|p| encode_val(*p, &mut out));
-            out.push(f.results.len() as u8);
-            f.results.iter().for_each(|r| encode_val(*r, &mut out));
+            let (params, results) = (vals(&f.params), vals(&f.results));
+            let params = params.iter().map(Vec::as_slice).collect();
+            let results = results.iter().map(Vec::as_slice).collect();
+            typeenc::encode(&typeenc::Composite::Func { params, results }, &mut out);
         }
-        Composite::Struct(fields) => {
-            out.push(TYPE_STRUCT);
-            out.extend_from_slice(&(fields.len() as u32).to_le_bytes());
-            fields.iter().for_each(|f| encode_field(f, &mut out));
+        Composite::Struct(fs) => {
+            let fs = fields(fs);
+            typeenc::encode(
+                &typeenc::Composite::Struct(fs.iter().map(|(s, m)| Field { storage: s, mutable: *m }).collect()),
+                &mut out,
+            );
         }
         Composite::Array(f) => {
-            out.push(TYPE_ARRAY);
-            encode_field(f, &mut out);
+            let fs = fields(std::slice::from_ref(f));
+            typeenc::encode(&typeenc::Composite::Array(Field { storage: &fs[0].0, mutable: fs[0].1 }), &mut out);
         }
     }
     out

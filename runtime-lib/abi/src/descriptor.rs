@@ -111,10 +111,11 @@ pub struct ModuleDesc {
     pub elems: Slice,
 }
 
-/// A defined type. `encoding` is its structure: `[0x60, n, params..., n,
-/// results...]`, `[0x5f, u32 n, (storage, mutable)*]` or `[0x5e, storage,
-/// mutable]`, each value type one code byte (numbers) or a reference
-/// encoding (see [`REF_NULLABLE`]), storage a value type or a packed type.
+/// A defined type. `encoding` is its structure as [`crate::typeenc`]
+/// writes and reads it: `[0x60, u32 n, params..., u32 m, results...]`,
+/// `[0x5f, u32 n, (storage, mutable)*]` or `[0x5e, storage, mutable]`,
+/// each value type one code byte (numbers) or a reference encoding (see
+/// [`REF_NULLABLE`]), storage a value type or a packed type.
 /// The runtime canonicalizes each recursion group into runtime types
 /// (`VMRtt`): equal groups in any module give the same runtime types.
 #[repr(C)]

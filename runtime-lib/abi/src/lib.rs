@@ -17,6 +17,7 @@ pub mod descriptor;
 pub mod gc;
 pub mod mangle;
 pub mod trap;
+pub mod typeenc;
 pub mod vmctx;
 
 pub use builtins::Builtin;
@@ -24,7 +25,7 @@ pub use trap::Trap;
 
 /// Bumped whenever any layout in this crate changes; the runtime refuses a
 /// module descriptor built against another version.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 /// Size of a pointer on every supported target.
 pub const PTR: u32 = 8;

@@ -10,6 +10,7 @@ use crate::instance::{InstanceInner, StoreInner};
 use crate::types;
 use crate::val::call_raw;
 use wasmc_abi::descriptor::{FuncDesc, ModuleDesc, TypeDesc, KIND_FUNC, TY_F32, TY_F64, TY_I32, TY_I64};
+use wasmc_abi::typeenc::{self, Composite};
 use wasmc_abi::{VMFuncRef, ValRaw};
 
 pub type wasmc_func_t = VMFuncRef;
@@ -173,12 +174,9 @@ fn typed_target<'a>(
 fn numeric_counts(d: &ModuleDesc, f: &FuncDesc) -> Option<(usize, usize)> {
     let types: &[TypeDesc] = unsafe { d.types.as_slice() };
     let enc: &[u8] = unsafe { types.get(f.type_index as usize)?.encoding.as_slice() };
-    let numeric = |b: &u8| matches!(*b, TY_I32 | TY_I64 | TY_F32 | TY_F64);
-    let np = *enc.get(1)? as usize;
-    let params = enc.get(2..2 + np)?;
-    let nr = *enc.get(2 + np)? as usize;
-    let results = enc.get(3 + np..3 + np + nr)?;
-    (params.iter().all(numeric) && results.iter().all(numeric)).then_some((np, nr))
+    let Composite::Func { params, results } = typeenc::decode(enc)? else { return None };
+    let numeric = |v: &&[u8]| matches!(v, [TY_I32 | TY_I64 | TY_F32 | TY_F64]);
+    (params.iter().all(numeric) && results.iter().all(numeric)).then_some((params.len(), results.len()))
 }
 
 /// # Safety

@@ -8,6 +8,7 @@ use crate::types;
 use std::ffi::c_void;
 use wasmc_abi::descriptor::*;
 use wasmc_abi::gc::{VMRtt, HOST_TAG, I31_TAG};
+use wasmc_abi::typeenc::{self, Composite};
 use wasmc_abi::{VMFuncRef, ValRaw};
 
 pub const REF_NULL: u32 = 0;
@@ -65,20 +66,9 @@ pub(crate) type Encodings = Vec<Vec<u8>>;
 /// references inside its recursion group resolved to runtime types.
 pub(crate) fn func_sig(type_id: u64) -> Option<(Encodings, Encodings)> {
     let info = types::info(type_id)?;
-    let (&TYPE_FUNC, rest) = info.body.split_first()? else { return None };
-    let mut rest = rest;
-    let mut lists = [Vec::new(), Vec::new()];
-    for list in lists.iter_mut() {
-        let (&n, r) = rest.split_first()?;
-        rest = r;
-        for _ in 0..n {
-            let (v, r) = types::split_val(rest)?;
-            list.push(resolve(v, &info.group));
-            rest = r;
-        }
-    }
-    let [params, results] = lists;
-    Some((params, results))
+    let Composite::Func { params, results } = typeenc::decode(&info.body)? else { return None };
+    let resolve_all = |list: Vec<&[u8]>| list.into_iter().map(|v| resolve(v, &info.group)).collect();
+    Some((resolve_all(params), resolve_all(results)))
 }
 
 /// Replaces a recursion-group-relative heap type by its runtime type.
