@@ -1,18 +1,35 @@
 //! Builtins: the runtime functions generated code calls through the table
-//! in the vmctx header (see `wasmc_abi::builtins`). Checks that fail return
-//! 0 ("not ok") and the generated code traps with the right code, so no
-//! builtin but `raise` ever unwinds.
+//! in the vmctx header (see `wasmc_abi::builtins`). Each is a thin adapter
+//! from the vmctx to the operation that lives with its data (memories,
+//! tables, the GC). Checks that fail return 0 ("not ok") and the generated
+//! code traps with the right code, so no builtin but `raise`, and the GC's
+//! on a full heap, ever unwinds.
 
+use crate::gc::ops::{array_elem, array_elem_addr, array_len};
+use crate::gc::Gc;
 use crate::instance::InstanceInner;
 use wasmc_abi::Trap;
 
 fn inst<'a>(vmctx: *mut u8) -> &'a InstanceInner {
-    // Generated code only passes its own vmctx.
+    // SAFETY: generated code passes its own vmctx, which stays alive while
+    // its code runs (the instance is held by whoever called into it).
     unsafe { InstanceInner::from_vmctx(vmctx).expect("builtin called with a foreign vmctx") }
 }
 
-fn in_bounds(start: u64, len: u64, size: u64) -> bool {
-    start.checked_add(len).is_some_and(|end| end <= size)
+/// The GC view of the store of `vmctx`'s instance, for one builtin call.
+fn gc<'a>(vmctx: *mut u8) -> Gc<'a> {
+    // SAFETY: a builtin is running, so this store's generated code is
+    // suspended; builtins do not nest and make one `Gc` each, dropped
+    // before they return, so it is the only one.
+    unsafe { inst(vmctx).store().gc() }
+}
+
+/// Unwinds out of a builtin with `trap`.
+fn trap(trap: Trap) -> ! {
+    // SAFETY: builtins run inside the `catch_traps` of the host call that
+    // entered wasm, and this is called from builtin frames that own
+    // nothing needing a drop (each caller returns `!` right away).
+    unsafe { crate::trap::raise(trap) }
 }
 
 extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> i64 {
@@ -23,38 +40,21 @@ extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> i64 {
 }
 
 extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u64, val: u32, len: u64) -> u32 {
-    let m = &inst(vmctx).memories[mem as usize];
-    if !in_bounds(dst, len, m.byte_len()) {
-        return 0;
-    }
-    unsafe { std::ptr::write_bytes(m.base().add(dst as usize), val as u8, len as usize) };
-    1
+    inst(vmctx).memories[mem as usize].fill(dst, val as u8, len) as u32
 }
 
 extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64) -> u32 {
     let i = inst(vmctx);
-    let (d, s) = (&i.memories[dst_mem as usize], &i.memories[src_mem as usize]);
-    if !in_bounds(dst, len, d.byte_len()) || !in_bounds(src, len, s.byte_len()) {
-        return 0;
-    }
-    unsafe { std::ptr::copy(s.base().add(src as usize), d.base().add(dst as usize), len as usize) };
-    1
+    i.memories[dst_mem as usize].copy_from(dst, &i.memories[src_mem as usize], src, len) as u32
 }
 
-pub(crate) fn memory_init(i: &InstanceInner, mem: u32, seg: u32, dst: u64, src: u64, len: u64) -> bool {
-    let m = &i.memories[mem as usize];
+extern "C" fn memory_init(vmctx: *mut u8, mem: u32, seg: u32, dst: u64, src: u32, len: u32) -> u32 {
+    let i = inst(vmctx);
     let bytes = i.data_bytes(seg);
-    if !in_bounds(dst, len, m.byte_len()) || !in_bounds(src, len, bytes.len() as u64) {
-        return false;
+    match bytes.get(src as usize..src as usize + len as usize) {
+        Some(part) => i.memories[mem as usize].init_from(dst, part) as u32,
+        None => 0,
     }
-    unsafe {
-        std::ptr::copy_nonoverlapping(bytes.as_ptr().add(src as usize), m.base().add(dst as usize), len as usize)
-    };
-    true
-}
-
-extern "C" fn memory_init_builtin(vmctx: *mut u8, mem: u32, seg: u32, dst: u64, src: u32, len: u32) -> u32 {
-    memory_init(inst(vmctx), mem, seg, dst, src as u64, len as u64) as u32
 }
 
 extern "C" fn data_drop(vmctx: *mut u8, seg: u32) {
@@ -62,65 +62,138 @@ extern "C" fn data_drop(vmctx: *mut u8, seg: u32) {
 }
 
 extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: u64, delta: u64) -> i64 {
-    match inst(vmctx).tables[table as usize].grow(delta, init) {
+    // SAFETY: `init` is a wasm value of the table's element type
+    // (validation types `table.grow`'s operand).
+    match unsafe { inst(vmctx).tables[table as usize].grow(delta, init) } {
         Some(old) => old as i64,
         None => -1,
     }
 }
 
 extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, val: u64, len: u64) -> u32 {
-    let t = &inst(vmctx).tables[table as usize];
-    if !in_bounds(dst, len, t.len()) {
-        return 0;
-    }
-    let elems = unsafe { t.elems() };
-    elems[dst as usize..(dst + len) as usize].fill(val);
-    1
+    // SAFETY: `val` is a wasm value of the element type (validation).
+    unsafe { inst(vmctx).tables[table as usize].fill(dst, len, val) as u32 }
 }
 
 extern "C" fn table_copy(vmctx: *mut u8, dst_t: u32, src_t: u32, dst: u64, src: u64, len: u64) -> u32 {
     let i = inst(vmctx);
-    let (d, s) = (&i.tables[dst_t as usize], &i.tables[src_t as usize]);
-    if !in_bounds(dst, len, d.len()) || !in_bounds(src, len, s.len()) {
-        return 0;
-    }
-    if d.same(s) {
-        unsafe { d.elems() }.copy_within(src as usize..(src + len) as usize, dst as usize);
-    } else {
-        let (de, se) = unsafe { (d.elems(), s.elems()) };
-        de[dst as usize..(dst + len) as usize].copy_from_slice(&se[src as usize..(src + len) as usize]);
-    }
-    1
+    i.tables[dst_t as usize].copy_from(dst, &i.tables[src_t as usize], src, len) as u32
 }
 
-pub(crate) fn table_init(i: &InstanceInner, table: u32, seg: u32, dst: u64, src: u64, len: u64) -> bool {
-    let t = &i.tables[table as usize];
-    let items = i.elems[seg as usize].borrow();
-    let items: &[u64] = items.as_deref().unwrap_or(&[]);
-    if !in_bounds(dst, len, t.len()) || !in_bounds(src, len, items.len() as u64) {
-        return false;
-    }
-    let elems = unsafe { t.elems() };
-    elems[dst as usize..(dst + len) as usize].copy_from_slice(&items[src as usize..(src + len) as usize]);
-    true
-}
-
-extern "C" fn table_init_builtin(vmctx: *mut u8, table: u32, seg: u32, dst: u64, src: u32, len: u32) -> u32 {
-    table_init(inst(vmctx), table, seg, dst, src as u64, len as u64) as u32
+extern "C" fn table_init(vmctx: *mut u8, table: u32, seg: u32, dst: u64, src: u32, len: u32) -> u32 {
+    let i = inst(vmctx);
+    i.with_elems(seg, |items| match items.get(src as usize..src as usize + len as usize) {
+        Some(part) => i.tables[table as usize].init_from(dst, part) as u32,
+        None => 0,
+    })
 }
 
 extern "C" fn elem_drop(vmctx: *mut u8, seg: u32) {
     *inst(vmctx).elems[seg as usize].borrow_mut() = None;
 }
 
-/// Unwinds with a trap code, or with the failure a host function left in
-/// `host::PENDING` (status `HOST_FAILED`).
-///
-/// # Safety
-/// Only called inside `catch_traps`.
-pub(crate) unsafe fn raise_status(status: u32) -> ! {
-    let trap = Trap::from_code(status as u8).unwrap_or(Trap::HostError);
-    unsafe { crate::trap::raise(trap) }
+extern "C" fn gc_alloc(vmctx: *mut u8, rtt: u64, size: u64) -> u64 {
+    let r = gc(vmctx).allocate_or_trap(rtt, size as usize);
+    r.unwrap_or_else(|t| trap(t)) as u64
+}
+
+/// Remembers old object `obj` (it now references the nursery).
+extern "C" fn gc_remember(vmctx: *mut u8, obj: u64) {
+    gc(vmctx).remember(obj as usize);
+}
+
+/// Allocates an array for `array.new_*`, or traps.
+fn new_array(vmctx: *mut u8, rtt: u64, len: u32) -> usize {
+    // SAFETY: generated code passes the array type's runtime type.
+    let r = unsafe { gc(vmctx).new_array(rtt, len) };
+    r.unwrap_or_else(|t| trap(t))
+}
+
+extern "C" fn array_new_data(vmctx: *mut u8, rtt: u64, seg: u32, offset: u32, len: u32) -> u64 {
+    // SAFETY: `rtt` is a live array runtime type (generated code's operand).
+    let elem = unsafe { (*(rtt as *const wasmc_abi::gc::VMRtt)).size } as u64;
+    let bytes = inst(vmctx).data_bytes(seg);
+    let n = len as u64 * elem;
+    let Some(src) = bytes.get(offset as usize..(offset as u64 + n) as usize) else { return 0 };
+    let p = new_array(vmctx, rtt, len);
+    // SAFETY: the new array has room for `len` elements of `elem` bytes;
+    // the source is a data segment, not GC memory.
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), array_elem_addr(p as u64, 0, 0) as *mut u8, src.len()) };
+    p as u64
+}
+
+extern "C" fn array_new_elem(vmctx: *mut u8, rtt: u64, seg: u32, offset: u32, len: u32) -> u64 {
+    let i = inst(vmctx);
+    if offset as u64 + len as u64 > i.elem_len(seg) as u64 {
+        return 0;
+    }
+    // Allocate first: the segment's items are roots and may move.
+    let p = new_array(vmctx, rtt, len);
+    i.with_elems(seg, |items| {
+        let part = &items[offset as usize..offset as usize + len as usize];
+        // SAFETY: the new array has room for `len` reference elements.
+        unsafe {
+            std::ptr::copy_nonoverlapping(part.as_ptr(), array_elem_addr(p as u64, 0, 0) as *mut u64, part.len())
+        };
+    });
+    gc(vmctx).remember_if_old(p);
+    p as u64
+}
+
+extern "C" fn array_copy(vmctx: *mut u8, dst: u64, di: u32, src: u64, si: u32, len: u32) -> u32 {
+    // SAFETY: generated code passes live, non-null array objects
+    // (null was checked before the call).
+    let (dst_len, src_len, (z, refs)) = unsafe { (array_len(dst), array_len(src), array_elem(dst)) };
+    if di as u64 + len as u64 > dst_len as u64 || si as u64 + len as u64 > src_len as u64 {
+        return 0;
+    }
+    // SAFETY: both element ranges are in bounds (checked above); `copy`
+    // is a memmove, so the same array may be source and destination.
+    unsafe {
+        std::ptr::copy(
+            array_elem_addr(src, si, z) as *const u8,
+            array_elem_addr(dst, di, z) as *mut u8,
+            len as usize * z,
+        )
+    };
+    if refs && len > 0 {
+        gc(vmctx).remember_if_old(dst as usize);
+    }
+    1
+}
+
+extern "C" fn array_init_data(vmctx: *mut u8, a: u64, di: u32, seg: u32, off: u32, len: u32) -> u32 {
+    // SAFETY: generated code passes a live, non-null array object.
+    let (a_len, (z, _)) = unsafe { (array_len(a), array_elem(a)) };
+    if di as u64 + len as u64 > a_len as u64 {
+        return 0;
+    }
+    let bytes = inst(vmctx).data_bytes(seg);
+    let Some(src) = bytes.get(off as usize..(off as u64 + len as u64 * z as u64) as usize) else { return 2 };
+    // SAFETY: the destination elements are in bounds (checked above); the
+    // source is a data segment.
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), array_elem_addr(a, di, z) as *mut u8, src.len()) };
+    1
+}
+
+extern "C" fn array_init_elem(vmctx: *mut u8, a: u64, di: u32, seg: u32, off: u32, len: u32) -> u32 {
+    let i = inst(vmctx);
+    // SAFETY: generated code passes a live, non-null array object.
+    if di as u64 + len as u64 > unsafe { array_len(a) } as u64 {
+        return 0;
+    }
+    if off as u64 + len as u64 > i.elem_len(seg) as u64 {
+        return 2;
+    }
+    i.with_elems(seg, |items| {
+        let part = &items[off as usize..off as usize + len as usize];
+        // SAFETY: the destination elements are in bounds (checked above).
+        unsafe { std::ptr::copy_nonoverlapping(part.as_ptr(), array_elem_addr(a, di, 8) as *mut u64, part.len()) };
+    });
+    if len > 0 {
+        gc(vmctx).remember_if_old(a as usize);
+    }
+    1
 }
 
 /// The `raise` builtin, called by generated code (host-call trampolines).
@@ -145,6 +218,9 @@ extern "C" fn raise(_vmctx: *mut u8, _status: u32) {
 /// `raise` with the generated caller's frame pointer `fp` and return address `ra`.
 extern "C" fn raise_from(_vmctx: *mut u8, status: u32, fp: usize, ra: usize) -> ! {
     let trap = Trap::from_code(status as u8).unwrap_or(Trap::HostError);
+    // SAFETY: called by generated code (through `raise`) inside the
+    // `catch_traps` of the host call that entered wasm, with its frame
+    // pointer and return address.
     unsafe { crate::trap::raise_from_wasm(trap, ra, fp) }
 }
 
@@ -175,21 +251,21 @@ static TABLE: Table = Table {
     memory_grow,
     memory_fill,
     memory_copy,
-    memory_init: memory_init_builtin,
+    memory_init,
     data_drop,
     table_grow,
     table_fill,
     table_copy,
-    table_init: table_init_builtin,
+    table_init,
     elem_drop,
     raise,
-    gc_alloc: crate::gc::ops::gc_alloc,
-    gc_remember: crate::gc::ops::gc_remember,
-    array_new_data: crate::gc::ops::array_new_data,
-    array_new_elem: crate::gc::ops::array_new_elem,
-    array_copy: crate::gc::ops::array_copy,
-    array_init_data: crate::gc::ops::array_init_data,
-    array_init_elem: crate::gc::ops::array_init_elem,
+    gc_alloc,
+    gc_remember,
+    array_new_data,
+    array_new_elem,
+    array_copy,
+    array_init_data,
+    array_init_elem,
 };
 
 pub(crate) fn table_address() -> u64 {

@@ -6,8 +6,6 @@
 //! context starts with the ABI's `VMHostCtx` header so the trampoline the
 //! compiler emits can find that entry.
 
-use crate::wasi::WasiCtx;
-use std::cell::Cell;
 use wasmc_abi::{Trap, VMHostCtx, ValRaw};
 
 /// Why a host function did not return normally.
@@ -25,26 +23,53 @@ pub enum HostTrap {
 /// slots, results are written to the first slots.
 pub type HostFnBody = dyn Fn(&mut Caller<'_>, &mut [ValRaw]) -> Result<(), HostTrap> + Send + Sync;
 
-/// What a host function sees of the instance that called it.
+/// What a host function sees of the instance that called it: its memory
+/// and the host data it was instantiated with (`Caller::memory`,
+/// `Caller::data_mut`, implemented by the instance).
 pub struct Caller<'a> {
     pub(crate) vmctx: *mut u8,
+    /// The calling instance's host-data flag while this caller has lent
+    /// its data out (see `Caller::data_mut`); cleared on drop.
+    pub(crate) lent: Option<&'a std::cell::Cell<bool>>,
+    /// Whether this caller has lent out memory or data (counted in
+    /// [`LENDING`] until drop).
+    pub(crate) lending: bool,
     pub(crate) _marker: std::marker::PhantomData<&'a mut ()>,
 }
 
-impl<'a> Caller<'a> {
-    /// The caller's exported linear memory named "memory", else memory 0.
-    pub fn memory(&mut self) -> Result<&mut [u8], HostTrap> {
-        let inst = unsafe { crate::instance::InstanceInner::from_vmctx(self.vmctx) }
-            .ok_or_else(|| HostTrap::Error("host function called without an instance".into()))?;
-        inst.default_memory_slice().ok_or_else(|| HostTrap::Error("the calling module exports no memory".into()))
+impl Caller<'_> {
+    /// Records that a `&mut` into the caller's memory or data may now be
+    /// live, so wasm must not run until this caller is gone.
+    pub(crate) fn start_lending(&mut self) {
+        if !self.lending {
+            self.lending = true;
+            LENDING.with(|l| l.set(l.get() + 1));
+        }
     }
+}
 
-    /// The WASI state of the calling instance.
-    pub fn wasi(&mut self) -> Result<&mut WasiCtx, HostTrap> {
-        let inst = unsafe { crate::instance::InstanceInner::from_vmctx(self.vmctx) }
-            .ok_or_else(|| HostTrap::Error("host function called without an instance".into()))?;
-        inst.wasi_mut().ok_or_else(|| HostTrap::Error("the instance was created without WASI".into()))
+impl Drop for Caller<'_> {
+    fn drop(&mut self) {
+        if let Some(flag) = self.lent {
+            flag.set(false);
+        }
+        if self.lending {
+            LENDING.with(|l| l.set(l.get() - 1));
+        }
     }
+}
+
+thread_local! {
+    /// Host functions on this thread whose `Caller` has lent out a `&mut`
+    /// into guest memory or host data. While any has, calling into wasm
+    /// is refused: wasm code could write what the reference covers.
+    static LENDING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether a host function on this thread holds a `&mut` into guest memory
+/// or host data (see [`LENDING`]).
+pub(crate) fn lending() -> bool {
+    LENDING.with(|l| l.get() != 0)
 }
 
 /// The context block of one host function. `repr(C)` with the ABI header
@@ -54,9 +79,9 @@ pub struct HostFuncCtx {
     pub(crate) header: VMHostCtx,
     /// Number of parameter and result slots, for the slice handed to `body`.
     pub(crate) slots: usize,
-    /// The instance this function was imported into (its memory and WASI
-    /// state are what `Caller` exposes); set while instantiating.
-    pub(crate) caller_vmctx: Cell<*mut u8>,
+    /// The instance this function was imported into (its memory and host
+    /// data are what `Caller` exposes); null for a function not imported.
+    pub(crate) caller_vmctx: *mut u8,
     pub(crate) body: std::sync::Arc<HostFnBody>,
 }
 
@@ -75,9 +100,13 @@ pub const HOST_FAILED: u32 = 0xffff;
 /// Called only by generated code with a live `HostFuncCtx` and `slots`
 /// valid argument slots.
 pub unsafe extern "C" fn host_array_call(ctx: *mut u8, values: *mut ValRaw) -> u32 {
+    // SAFETY: generated code passes the `HostFuncCtx` its funcref names
+    // (contract); contexts live as long as the funcrefs pointing at them.
     let ctx = unsafe { &*(ctx as *const HostFuncCtx) };
+    // SAFETY: the trampoline passes `ctx.slots` slots (contract), which
+    // nothing else accesses until this call returns.
     let slots = unsafe { std::slice::from_raw_parts_mut(values, ctx.slots) };
-    let mut caller = Caller { vmctx: ctx.caller_vmctx.get(), _marker: std::marker::PhantomData };
+    let mut caller = Caller { vmctx: ctx.caller_vmctx, lent: None, lending: false, _marker: std::marker::PhantomData };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (ctx.body)(&mut caller, slots)));
     let outcome = match result {
         Ok(Ok(())) => return HOST_OK,

@@ -9,6 +9,7 @@
 //! functions), `capi` (the C embedding API, `include/wasmc.h`), `wasi` (WASI preview1), `exe` (the entry of executables).
 
 pub mod builtins;
+pub mod call;
 pub mod capi;
 mod code;
 pub mod exe;
@@ -16,6 +17,7 @@ pub mod gc;
 pub mod host;
 pub mod instance;
 pub mod memory;
+mod stack;
 pub mod table;
 pub mod trap;
 pub mod types;
@@ -28,5 +30,5 @@ pub use memory::Memory;
 pub use table::Table;
 pub use trap::Error;
 pub use types::FuncType;
-pub use val::{host_ref, host_value, ref_kind, CallError, Extern, Func, Global, Val};
+pub use val::{host_ref, host_value, ref_kind, ref_word_fits, CallError, Extern, Func, Global, Val};
 pub use wasmc_abi::{Trap, ValRaw};

@@ -86,9 +86,14 @@ pub(crate) fn rtt_subtype(a: *const VMRtt, b: *const VMRtt) -> bool {
     if a.is_null() || b.is_null() {
         return false;
     }
+    // SAFETY: non-null runtime types come from `new_rtt`, which allocates
+    // each with `depth + 1` display entries after the header and never
+    // frees it; the display is reached from the raw pointer (not through
+    // a `&VMRtt`, which would cover the header only), and `b.depth <=
+    // a.depth` keeps the index in bounds.
     unsafe {
-        let (a, b) = (&*a, &*b);
-        a.depth >= b.depth && *a.display.as_ptr().add(b.depth as usize) == b as *const VMRtt as u64
+        let (da, db) = ((*a).depth, (*b).depth);
+        da >= db && *std::ptr::addr_of!((*a).display).cast::<u64>().add(db as usize) == b as u64
     }
 }
 
@@ -180,6 +185,13 @@ impl FuncType {
         let reprs = |list: Vec<&[u8]>| list.into_iter().map(representation).collect();
         Some(FuncType { params: reprs(params), results: reprs(results) })
     }
+}
+
+/// The canonical encodings of a function runtime type's parameters
+/// (references into its recursion group stay `HEAP_REC`).
+pub fn param_encodings(rtt: u64) -> Option<Vec<Vec<u8>>> {
+    let Composite::Func { params, .. } = typeenc::decode(&info(rtt)?.body)? else { return None };
+    Some(params.into_iter().map(<[u8]>::to_vec).collect())
 }
 
 /// The function type of a runtime type, if it is one.

@@ -2,8 +2,9 @@
 //! exports: functions, globals, and (see memory.rs, table.rs) memories and
 //! tables.
 
+use crate::call::call_raw;
 use crate::host::{host_array_call, HostFnBody, HostFuncCtx};
-use crate::trap::{catch_traps, Error};
+use crate::trap::Error;
 use crate::types::FuncType;
 use std::any::Any;
 use std::sync::Arc;
@@ -40,8 +41,30 @@ pub fn host_value(r: u64) -> Option<u64> {
     (r & 3 == wasmc_abi::gc::HOST_TAG).then_some(r >> 2)
 }
 
+/// Whether reference word `w` is a valid value of the reference type
+/// encoded by `enc` (canonical form) without knowing more than the word:
+/// null for a nullable type, an i31 for `any`/`eq`/`i31`/`extern` (which
+/// `extern.convert_any` may give), a host value for `extern` and `any`.
+/// Pointers (functions, GC objects) cannot be checked from the word alone;
+/// they go through the `_unchecked` variants, which are `unsafe`.
+pub fn ref_word_fits(enc: &[u8], w: u64) -> bool {
+    let nullable = enc.first() == Some(&REF_NULLABLE);
+    let is_i31 = w & 1 == 1;
+    let is_host = host_value(w).is_some();
+    match enc {
+        [REF_NULLABLE | REF_NONNULL, ..] if w == 0 => nullable,
+        [REF_NULLABLE | REF_NONNULL, 0x6f, ..] => is_i31 || is_host,
+        [REF_NULLABLE | REF_NONNULL, 0x6e, ..] => is_i31 || is_host,
+        [REF_NULLABLE | REF_NONNULL, 0x6d | 0x6c, ..] => is_i31,
+        _ => false,
+    }
+}
+
 /// What a non-null anyref is: `"i31"`, `"host"`, `"struct"` or `"array"`.
-pub fn ref_kind(r: u64) -> Option<&'static str> {
+///
+/// # Safety
+/// `r` is null, an i31, a host value, or a live object of a GC heap.
+pub unsafe fn ref_kind(r: u64) -> Option<&'static str> {
     if r == 0 {
         return None;
     }
@@ -51,7 +74,10 @@ pub fn ref_kind(r: u64) -> Option<&'static str> {
     if host_value(r).is_some() {
         return Some("host");
     }
+    // SAFETY: `r` is a live GC object (contract): its first word is its
+    // header, the runtime type's address with two flag bits.
     let rtt = unsafe { *(r as *const u64) } & !3;
+    // SAFETY: headers hold live runtime types, which are never freed.
     match unsafe { (*(rtt as *const wasmc_abi::gc::VMRtt)).kind } as u8 {
         wasmc_abi::descriptor::TYPE_STRUCT => Some("struct"),
         wasmc_abi::descriptor::TYPE_ARRAY => Some("array"),
@@ -101,26 +127,23 @@ impl Val {
 }
 
 /// A function that can be called from the host or imported by a module.
+/// Not `Send`: it may belong to an instance, whose store is used by one
+/// thread.
 #[derive(Clone)]
 pub struct Func {
     pub(crate) ptr: *const VMFuncRef,
     pub(crate) ty: FuncType,
     /// For host functions, the body every importer shares.
     pub(crate) host: Option<Arc<HostFnBody>>,
-    pub(crate) _owner: Arc<dyn Any + Send + Sync>,
+    /// Keeps `ptr` alive: the instance owning it, or the host function's
+    /// own context.
+    pub(crate) _owner: Arc<dyn Any>,
 }
-
-unsafe impl Send for Func {}
-unsafe impl Sync for Func {}
 
 struct HostOwner {
     _ctx: Box<HostFuncCtx>,
     _funcref: Box<VMFuncRef>,
 }
-
-// The context is immutable once created; `caller_vmctx` stays null here.
-unsafe impl Send for HostOwner {}
-unsafe impl Sync for HostOwner {}
 
 impl Func {
     /// A host function of type `ty`.
@@ -128,7 +151,7 @@ impl Func {
         let ctx = Box::new(HostFuncCtx {
             header: VMHostCtx { array_call: host_array_call as *const () as u64, reserved: [0; 3] },
             slots: ty.params.len().max(ty.results.len()),
-            caller_vmctx: std::cell::Cell::new(std::ptr::null_mut()),
+            caller_vmctx: std::ptr::null_mut(),
             body: body.clone(),
         });
         let funcref = Box::new(VMFuncRef {
@@ -150,16 +173,52 @@ impl Func {
         self.ptr as u64
     }
 
-    /// Calls the function with type-checked arguments.
+    /// Calls the function with type-checked arguments. Reference arguments
+    /// must pass [`ref_word_fits`] for their parameter type (null, i31,
+    /// host values); others need [`Func::call_unchecked`].
     pub fn call(&self, args: &[Val]) -> Result<Vec<Val>, CallError> {
+        self.check_types(args)?;
+        if args.iter().any(|a| matches!(a, Val::FuncRef(_) | Val::ExternRef(_) | Val::AnyRef(_))) {
+            // SAFETY: `ptr` is live (`_owner`), its type id a runtime type.
+            let type_id = unsafe { (*self.ptr).type_id };
+            let params = crate::types::param_encodings(type_id).ok_or(CallError::BadArguments)?;
+            let fits = args.iter().zip(&params).all(|(a, enc)| match a {
+                Val::FuncRef(w) | Val::ExternRef(w) | Val::AnyRef(w) => ref_word_fits(enc, *w),
+                _ => true,
+            });
+            if !fits {
+                return Err(CallError::BadArguments);
+            }
+        }
+        // SAFETY: every argument has its parameter's type, and every
+        // reference was checked to be a valid value of it.
+        unsafe { self.call_unchecked(args) }
+    }
+
+    fn check_types(&self, args: &[Val]) -> Result<(), CallError> {
         if args.len() != self.ty.params.len() || args.iter().zip(&self.ty.params).any(|(a, t)| a.ty() != *t) {
             return Err(CallError::BadArguments);
         }
+        Ok(())
+    }
+
+    /// Calls the function; argument types are checked, reference words
+    /// are not.
+    ///
+    /// # Safety
+    /// Every reference argument is a valid value of its parameter's type:
+    /// a live funcref of a matching type, a GC reference of this store, etc.
+    pub unsafe fn call_unchecked(&self, args: &[Val]) -> Result<Vec<Val>, CallError> {
+        self.check_types(args)?;
         let n = self.ty.params.len().max(self.ty.results.len()).max(1);
         let mut slots = vec![ValRaw::default(); n];
         for (slot, a) in slots.iter_mut().zip(args) {
             *slot = a.to_raw();
         }
+        // SAFETY: `ptr` is live (held by `_owner`) with a non-zero array
+        // entry (instances fill in every exported function's, host
+        // functions have theirs); `slots` holds max(params, results)
+        // slots; reference arguments are valid (contract).
         unsafe { call_raw(self.ptr, &mut slots) }.map_err(CallError::Trap)?;
         Ok(self.ty.results.iter().zip(&slots).map(|(t, raw)| Val::from_raw(*t, *raw)).collect())
     }
@@ -180,27 +239,6 @@ impl std::fmt::Display for CallError {
     }
 }
 
-/// Calls a funcref's array entry inside a trap boundary.
-///
-/// # Safety
-/// `f` must be a live funcref and `slots` large enough for its parameters
-/// and results.
-pub unsafe fn call_raw(f: *const VMFuncRef, slots: &mut [ValRaw]) -> Result<(), Error> {
-    let f = unsafe { &*f };
-    let entry: unsafe extern "C" fn(u64, *mut ValRaw) -> u32 = unsafe { std::mem::transmute(f.array_call as usize) };
-    let limits = crate::instance::limits_of(f.vmctx);
-    let _guard = crate::instance::StackLimitGuard::enter(limits);
-    let mut status = 0;
-    let vmctx = f.vmctx;
-    let ptr = slots.as_mut_ptr();
-    catch_traps(&mut || status = unsafe { entry(vmctx, ptr) })?;
-    if status != 0 {
-        // A host function called directly from the host failed.
-        return catch_traps(&mut || unsafe { crate::builtins::raise_status(status) });
-    }
-    Ok(())
-}
-
 /// A global variable: a 16-byte slot owned by an instance or by the host.
 #[derive(Clone)]
 pub struct Global {
@@ -209,33 +247,70 @@ pub struct Global {
     /// The full value type (see `types`), for import matching.
     pub(crate) encoding: Arc<[u8]>,
     pub(crate) mutable: bool,
-    pub(crate) _owner: Arc<dyn Any + Send + Sync>,
+    /// Keeps `ptr` alive: the owning instance, or the host's own box.
+    pub(crate) _owner: Arc<dyn Any>,
 }
 
-unsafe impl Send for Global {}
-unsafe impl Sync for Global {}
-
-struct GlobalBox(#[allow(dead_code)] Box<std::cell::UnsafeCell<ValRaw>>);
-unsafe impl Send for GlobalBox {}
-unsafe impl Sync for GlobalBox {}
-
 impl Global {
-    pub fn new(val: Val, mutable: bool) -> Global {
-        let b = Box::new(std::cell::UnsafeCell::new(val.to_raw()));
-        let ptr = b.get();
-        Global {
-            ptr,
-            ty: val.ty(),
-            encoding: crate::types::encode_simple(val.ty()).into(),
-            mutable,
-            _owner: Arc::new(GlobalBox(b)),
+    /// A host global holding `val`; references must pass [`ref_word_fits`]
+    /// for the type's nullable abstract reference type.
+    pub fn new(val: Val, mutable: bool) -> Result<Global, String> {
+        let encoding = crate::types::encode_simple(val.ty());
+        if let Val::FuncRef(w) | Val::ExternRef(w) | Val::AnyRef(w) = val {
+            if !ref_word_fits(&encoding, w) {
+                return Err("a global's reference must be null, i31 or a host value".into());
+            }
         }
+        // SAFETY: checked just above.
+        Ok(unsafe { Self::new_unchecked(val, mutable) })
     }
+
+    /// A host global holding `val`, reference words unchecked.
+    ///
+    /// # Safety
+    /// A reference `val` is a valid value of its nullable abstract type for
+    /// every store that will import the global (a funcref that outlives it,
+    /// a GC reference kept alive by that store).
+    pub unsafe fn new_unchecked(val: Val, mutable: bool) -> Global {
+        let b: Box<std::cell::UnsafeCell<ValRaw>> = Box::new(std::cell::UnsafeCell::new(val.to_raw()));
+        let ptr = b.get();
+        let encoding = crate::types::encode_simple(val.ty()).into();
+        Global { ptr, ty: val.ty(), encoding, mutable, _owner: Arc::new(b) }
+    }
+
     pub fn get(&self) -> Val {
+        // SAFETY: `ptr` is live (held by `_owner`) and only written by the
+        // thread using its store, which is this one.
         Val::from_raw(self.ty, unsafe { *self.ptr })
     }
-    pub fn set(&self, v: Val) {
-        unsafe { *self.ptr = v.to_raw() }
+
+    /// Sets a mutable global to a value of its type; references as for
+    /// [`Global::new`].
+    pub fn set(&self, v: Val) -> Result<(), String> {
+        if let Val::FuncRef(w) | Val::ExternRef(w) | Val::AnyRef(w) = v {
+            if !ref_word_fits(&self.encoding, w) {
+                return Err("the reference is not a valid value of the global's type without `set_unchecked`".into());
+            }
+        }
+        // SAFETY: checked just above.
+        unsafe { self.set_unchecked(v) }
+    }
+
+    /// Sets a mutable global to a value of its type, reference words
+    /// unchecked.
+    ///
+    /// # Safety
+    /// A reference `v` is a valid value of the global's full type.
+    pub unsafe fn set_unchecked(&self, v: Val) -> Result<(), String> {
+        if !self.mutable {
+            return Err("the global is immutable".into());
+        }
+        if v.ty() != self.ty {
+            return Err("the value's type differs from the global's".into());
+        }
+        // SAFETY: `ptr` is live (held by `_owner`); one thread uses it.
+        unsafe { *self.ptr = v.to_raw() };
+        Ok(())
     }
     pub fn ty(&self) -> u8 {
         self.ty

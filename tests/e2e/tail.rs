@@ -91,22 +91,23 @@ fn host_trap_reached_by_return_call_in_process() {
     .unwrap();
     let loader = wasmc_cli::loader::Loader::new(None).unwrap();
     let module = loader.load(&wasm).unwrap();
-    let work = Func::host(
-        FuncType::new(&[0x7f], &[0x7f]),
-        Arc::new(|_caller: &mut wasmc_rt::Caller<'_>, slots: &mut [ValRaw]| {
-            let x = slots[0].u32();
-            if x == 0 {
-                return Err(HostTrap::Error("host refused 0".into()));
-            }
-            slots[0] = ValRaw::from_u64(x as u64 * 2);
-            Ok(())
-        }),
-    );
-    let store = Store::new();
-    let inst = Instance::new(&store, &module, &[Extern::Func(work)]).unwrap();
-    let Some(Extern::Func(outer)) = inst.export("outer") else { panic!("no export") };
-    // Run on a thread of our own: traps unwind to the call, not the test harness.
+    // Run on a thread of our own: traps unwind to the call, not the test
+    // harness. The store and everything in it belong to that thread.
     std::thread::spawn(move || {
+        let work = Func::host(
+            FuncType::new(&[0x7f], &[0x7f]),
+            Arc::new(|_caller: &mut wasmc_rt::Caller<'_>, slots: &mut [ValRaw]| {
+                let x = slots[0].u32();
+                if x == 0 {
+                    return Err(HostTrap::Error("host refused 0".into()));
+                }
+                slots[0] = ValRaw::from_u64(x as u64 * 2);
+                Ok(())
+            }),
+        );
+        let store = Store::new();
+        let inst = Instance::new(&store, &module, &[Extern::Func(work)]).unwrap();
+        let Some(Extern::Func(outer)) = inst.export("outer") else { panic!("no export") };
         let err = outer.call(&[Val::I32(0)]).unwrap_err();
         let CallError::Trap(e @ Error::Trap { .. }) = err else { panic!("expected a trap") };
         let report = e.to_string();

@@ -38,9 +38,9 @@ pub fn exports(print: bool) -> Result<HashMap<String, Extern>, String> {
         ("global_f64", Val::F64(666.6f64.to_bits())),
     ];
     for (name, v) in globals {
-        m.insert(name.to_string(), Extern::Global(Global::new(v, false)));
+        m.insert(name.to_string(), Extern::Global(Global::new(v, false)?));
     }
-    m.insert("table".to_string(), Extern::Table(Table::new(TY_FUNCREF, 10, Some(20), 0)?));
+    m.insert("table".to_string(), Extern::Table(Table::new(TY_FUNCREF, 10, Some(20))?));
     m.insert("memory".to_string(), Extern::Memory(Memory::new(1, Some(2))?));
     Ok(m)
 }

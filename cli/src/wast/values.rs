@@ -4,8 +4,17 @@
 //! values, tagged as the runtime defines (`wasmc_rt::host_ref`).
 
 use wasmc_abi::descriptor::{TY_ANYREF, TY_EXTERNREF, TY_FUNCREF};
+use wasmc_rt::host_ref;
 use wasmc_rt::Val;
-use wasmc_rt::{host_ref, ref_kind};
+
+/// What a reference result of an invocation is (see `wasmc_rt::ref_kind`).
+fn ref_kind(r: u64) -> Option<&'static str> {
+    // SAFETY: `r` is a result word just returned by a wasm function of the
+    // script's store (null, i31, host value or a live GC object), read
+    // before anything else runs in that store, so nothing collected or
+    // moved it.
+    unsafe { wasmc_rt::ref_kind(r) }
+}
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 

@@ -148,7 +148,9 @@ pub unsafe extern "C" fn wasmc_table_set(t: wasmc_table_t, index: u64, v: *const
         Ok(r) => r,
         Err(m) => return argument(format!("wasmc_table_set: {m}")),
     };
-    if t.set(index, raw.u64()) {
+    // SAFETY: `to_raw` checked the value against the element type (and
+    // resolved handles to live references of this store).
+    if unsafe { t.set_unchecked(index, raw.u64()) } {
         std::ptr::null_mut()
     } else {
         argument(format!("wasmc_table_set: index {index} is past the end ({})", t.len()))

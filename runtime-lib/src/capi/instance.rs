@@ -50,7 +50,7 @@ pub(crate) struct CState {
 
 /// The C API's state of an instance (defaults if it was made elsewhere).
 pub(crate) fn cstate(i: &InstanceInner) -> Option<&CState> {
-    unsafe { (*i.embedder.get()).as_ref() }.and_then(|b| b.downcast_ref::<CState>())
+    i.embedder.get().and_then(|b| b.downcast_ref::<CState>())
 }
 
 /// Modules by descriptor address: loaded once, kept for the process (their
@@ -210,7 +210,8 @@ unsafe fn instantiate(
         InstantiateError::Resource(m) => wasmc_error_t::new(ERROR_RESOURCE, m),
         InstantiateError::Trap(e) => wasmc_error_t::from_runtime(&e),
     })?;
-    unsafe { *instance.0.embedder.get() = Some(Box::new(state)) };
+    // A fresh instance: nothing has set its embedder state yet.
+    let _ = instance.0.embedder.set(Box::new(state));
     if let Some(Extern::Func(init)) = instance.export("_initialize") {
         if init.ty().params.is_empty() && init.ty().results.is_empty() {
             init.call(&[]).map_err(|e| match e {

@@ -5,9 +5,9 @@
 use super::error::*;
 use super::instance::{cstate, export_index};
 use super::{c_str, inst, wasmc_instance_t};
+use crate::call::call_raw;
 use crate::instance::InstanceInner;
 use crate::memory::Memory;
-use crate::val::call_raw;
 use std::ffi::{c_char, c_void};
 use wasmc_abi::descriptor::{KIND_FUNC, KIND_MEMORY, TY_I32};
 use wasmc_abi::ValRaw;

@@ -37,7 +37,7 @@ pub unsafe extern "C" fn wasmc_store_delete(s: *mut wasmc_store_t) {
 pub unsafe extern "C" fn wasmc_store_gc_stats(s: *const wasmc_store_t, minor: *mut u64, major: *mut u64) {
     let (mi, ma) = match unsafe { store(s) } {
         Some(s) => {
-            let (mi, ma, _) = unsafe { s.heap_mut() }.stats();
+            let (mi, ma, _) = s.heap_stats();
             (mi, ma)
         }
         None => (0, 0),

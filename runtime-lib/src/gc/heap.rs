@@ -77,12 +77,18 @@ impl Chunk {
 }
 
 pub(crate) fn map(size: usize) -> Option<*mut u8> {
+    // Untouched pages cost nothing either way; MAP_NORESERVE keeps a big
+    // nursery from counting against overcommit limits. Miri's mmap shim
+    // supports only the plain flags.
+    let noreserve = if cfg!(miri) { 0 } else { libc::MAP_NORESERVE };
+    // SAFETY: a fresh anonymous mapping at an address of the kernel's
+    // choosing aliases nothing.
     let p = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
             size,
             libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | noreserve,
             -1,
             0,
         )

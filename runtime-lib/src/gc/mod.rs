@@ -8,8 +8,10 @@
 //!   so cycles and garbage of any age are reclaimed.
 //! * `roots`: the stack (through the safepoint tables the compiler emits),
 //!   globals, tables, element segments and host-held handles.
-//! * `ops`: the builtins generated code calls (allocation slow path, write
-//!   barrier, array bulk operations).
+//! * `ops`: the operations behind the builtins generated code calls
+//!   (allocation slow path, write barrier, array bulk operations), over a
+//!   [`Gc`]: the heap, the store's limits and its [`RootSource`]. The
+//!   collector knows nothing of instances: the store tells it its roots.
 //! * `verify`: a heap verifier run after each collection in stress mode.
 
 mod collect;
@@ -19,3 +21,21 @@ mod roots;
 mod verify;
 
 pub use heap::{parse_size, Heap, HeapConfig};
+
+use wasmc_abi::vmctx::VMLimits;
+
+/// Where the roots outside the stack are: implemented by the store.
+pub(crate) trait RootSource {
+    /// Calls `f` with every root slot outside the stack (globals, tables,
+    /// element segments, host handles).
+    fn for_each_root(&self, f: &mut dyn FnMut(*mut u64));
+}
+
+/// What one GC operation works on: the heap and the store's limits
+/// borrowed exclusively, and the store's other roots.
+pub(crate) struct Gc<'a> {
+    pub heap: &'a mut Heap,
+    /// The nursery bump pointer and limit generated code allocates with.
+    pub limits: &'a mut VMLimits,
+    pub roots: &'a dyn RootSource,
+}

@@ -37,6 +37,7 @@ mod clock_random;
 mod fd;
 mod filestat;
 mod funcs;
+mod instance;
 mod path;
 mod poll;
 mod readdir;
