@@ -495,9 +495,13 @@ impl InstanceInner {
                 let vmctx = self.vmctx;
                 let ptr = out.as_mut_ptr();
                 let _g = StackLimitGuard::enter(self.store.0.limits.get());
-                crate::trap::catch_traps(&mut || unsafe {
+                let mut call = || unsafe {
                     entry(vmctx, ptr);
-                })?;
+                };
+                // SAFETY: the closure captures only `Copy` values (`entry`,
+                // `vmctx`, `ptr`) and owns nothing with a destructor; `_g`
+                // and `out` live in this frame, outside the closure.
+                unsafe { crate::trap::catch_traps(&mut call) }?;
                 out[0]
             }
         })

@@ -193,10 +193,17 @@ pub unsafe fn call_raw(f: *const VMFuncRef, slots: &mut [ValRaw]) -> Result<(), 
     let mut status = 0;
     let vmctx = f.vmctx;
     let ptr = slots.as_mut_ptr();
-    catch_traps(&mut || status = unsafe { entry(vmctx, ptr) })?;
+    let mut call = || status = unsafe { entry(vmctx, ptr) };
+    // SAFETY: the closure captures only `Copy` values and `&mut status`
+    // (a `u32`) and owns nothing with a destructor; `_guard` lives in this
+    // frame, outside the closure, so a trap does not skip its drop.
+    unsafe { catch_traps(&mut call) }?;
     if status != 0 {
         // A host function called directly from the host failed.
-        return catch_traps(&mut || unsafe { crate::builtins::raise_status(status) });
+        let mut raise = || unsafe { crate::builtins::raise_status(status) };
+        // SAFETY: the closure captures only `status` (a `u32`) and holds
+        // nothing with a destructor, no lock and no borrow.
+        return unsafe { catch_traps(&mut raise) };
     }
     Ok(())
 }
