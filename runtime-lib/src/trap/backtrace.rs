@@ -128,3 +128,47 @@ pub(crate) unsafe fn walk(pc: usize, mut fp: usize, stop: usize, out: &mut [usiz
 pub(crate) fn symbolize(pcs: &[usize]) -> Vec<Frame> {
     pcs.iter().filter_map(|&pc| crate::code::function_name(pc).map(|name| Frame { name, pc })).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk over a synthetic frame chain in a buffer: it follows links
+    /// only upwards, below `stop` and 8-aligned, so Miri can check that it
+    /// never reads outside the buffer whatever the links say.
+    #[test]
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    fn walk_stays_between_fp_and_stop() {
+        let mut buf = [0usize; 16];
+        let at = |buf: &[usize; 16], i: usize| buf.as_ptr() as usize + 8 * i;
+        let chain = |buf: &mut [usize; 16], links: &[(usize, usize, usize)]| {
+            buf.fill(0);
+            for &(i, next, ra) in links {
+                buf[i] = next;
+                buf[i + 1] = ra;
+            }
+        };
+        let run = |buf: &[usize; 16], stop: usize| {
+            let mut out = [0; MAX_FRAMES];
+            // SAFETY: `buf` is live and 8-aligned; `stop` is at most index 14,
+            // so every record read (`fp..fp + 16`, `fp < stop`) is inside it.
+            let n = unsafe { walk(0x500, at(buf, 0), at(buf, stop), &mut out) };
+            out[..n].to_vec()
+        };
+        // 0 -> 4 -> 8 -> back down to 2: the walk stops at the downward link.
+        let (a4, a8, a2) = (at(&buf, 4), at(&buf, 8), at(&buf, 2));
+        chain(&mut buf, &[(0, a4, 0x1001), (4, a8, 0x2001), (8, a2, 0x3001)]);
+        assert_eq!(run(&buf, 14), vec![0x500, 0x1000, 0x2000, 0x3000]);
+        // A frame at or above `stop` is not read.
+        assert_eq!(run(&buf, 8), vec![0x500, 0x1000, 0x2000]);
+        // A misaligned link, and a zero return address, end the walk.
+        chain(&mut buf, &[(0, a4 + 1, 0x1001), (4, a8, 0x2001)]);
+        assert_eq!(run(&buf, 14), vec![0x500, 0x1000]);
+        chain(&mut buf, &[(0, a4, 0x1001), (4, a8, 0)]);
+        assert_eq!(run(&buf, 14), vec![0x500, 0x1000]);
+        // A link far above `stop` (garbage from a frame without a frame
+        // pointer) is followed no further.
+        chain(&mut buf, &[(0, usize::MAX & !7, 0x1001)]);
+        assert_eq!(run(&buf, 14), vec![0x500, 0x1000]);
+    }
+}

@@ -104,6 +104,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not emulate clock_getres")]
     fn clocks() {
         let mut m = vec![0u8; 16];
         for id in 0..4 {

@@ -189,6 +189,9 @@ mod tests {
         .unwrap()
     }
 
+    // Asserts whole transfers: under Miri, run with
+    // `-Zmiri-no-short-fd-operations` (Miri otherwise simulates the short
+    // reads and writes POSIX allows, which the guest would retry).
     #[test]
     fn file_io_with_iovecs() {
         let t = TempDir::new("fdio");

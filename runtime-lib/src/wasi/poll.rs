@@ -252,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not emulate ppoll")]
     fn sleeps() {
         let mut ctx = WasiCtx::new(vec![], vec![]);
         let mut m = vec![0u8; 1024];
@@ -276,6 +277,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not emulate ppoll")]
     fn fd_subscriptions_and_errors() {
         let mut ctx = WasiCtx::new(vec![], vec![]);
         let mut m = vec![0u8; 1024];
