@@ -16,6 +16,8 @@ pub(crate) struct CodeInfo {
     start: usize,
     end: usize,
     funcs: Vec<FuncRange>,
+    /// Valid descriptor (see [`register`]): its arrays and strings point at
+    /// valid data that lives for the rest of the process.
     desc: &'static ModuleDesc,
 }
 
@@ -23,7 +25,15 @@ static REGISTRY: RwLock<Vec<Arc<CodeInfo>>> = RwLock::new(Vec::new());
 
 /// Registers a module's code. Modules are never unregistered: their code
 /// stays mapped for the life of the process.
+///
+/// Contract (this is a safe function only because its one caller,
+/// `Module::from_descriptor`, is `unsafe` and requires it): `desc` must be
+/// a module descriptor emitted by the wasmc compiler, i.e. every
+/// [`wasmc_abi::descriptor::Slice`] in it, transitively, points at `len`
+/// valid elements that live for `'static`. Everything here relies on that.
 pub(crate) fn register(desc: &'static ModuleDesc) {
+    // SAFETY: `desc.funcs` is a valid `'static` array of `FuncDesc` (the
+    // contract above, established by `Module::from_descriptor`'s caller).
     let all: &[FuncDesc] = unsafe { desc.funcs.as_slice() };
     let mut funcs: Vec<FuncRange> = all
         .iter()
@@ -51,7 +61,10 @@ pub(crate) fn register(desc: &'static ModuleDesc) {
     }
 }
 
-/// Looks `pc` up without blocking (it runs inside a signal handler).
+/// Looks `pc` up without blocking on a lock (it runs inside a signal
+/// handler): `try_read` is a plain atomic operation; while a writer holds
+/// the lock (registering a module, a short critical section on another
+/// thread) it spins. Allocates nothing.
 /// Returns the function index, its descriptor and the module.
 fn find(pc: usize, f: &mut dyn FnMut(&CodeInfo, &FuncRange)) -> bool {
     let reg = loop {
@@ -78,7 +91,12 @@ fn find(pc: usize, f: &mut dyn FnMut(&CodeInfo, &FuncRange)) -> bool {
 pub(crate) fn trap_at(pc: usize) -> Option<Trap> {
     let mut out = None;
     find(pc, &mut |info, range| {
+        // SAFETY: `info.desc` is a valid descriptor (`register`'s contract);
+        // `range.index` is an index into that same array, taken in
+        // `register`, so the indexing cannot panic either (we may be in the
+        // signal handler).
         let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        // SAFETY: `func.traps` is a valid array of the valid descriptor.
         let sites: &[TrapSite] = unsafe { func.traps.as_slice() };
         let off = (pc - range.start) as u32;
         if let Ok(i) = sites.binary_search_by_key(&off, |s| s.offset) {
@@ -99,13 +117,19 @@ pub(crate) fn is_generated(pc: usize) -> bool {
 pub(crate) fn with_safepoint(ra: usize, f: impl FnOnce(u32, &[u32])) {
     let mut f = Some(f);
     find(ra, &mut |info, range| {
+        // SAFETY: as in `trap_at`: a valid descriptor, an index taken from
+        // the same array.
         let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        // SAFETY: `func.safepoints` is a valid array of the valid descriptor.
         let sps: &[Safepoint] = unsafe { func.safepoints.as_slice() };
         let off = (ra - range.start) as u32;
         if let Ok(i) = sps.binary_search_by_key(&off, |s| s.ret_offset) {
+            // SAFETY: `func.stack_slots` is a valid array of the descriptor.
             let slots: &[u32] = unsafe { func.stack_slots.as_slice() };
             let sp = sps[i];
-            if let (Some(f), Some(s)) = (f.take(), slots.get(sp.first as usize..(sp.first + sp.count) as usize)) {
+            // Computed in `usize`: `first + count` cannot overflow there.
+            let run = sp.first as usize..sp.first as usize + sp.count as usize;
+            if let (Some(f), Some(s)) = (f.take(), slots.get(run)) {
                 f(sp.frame_size, s);
             }
         }
@@ -116,7 +140,11 @@ pub(crate) fn with_safepoint(ra: usize, f: impl FnOnce(u32, &[u32])) {
 pub(crate) fn function_name(pc: usize) -> Option<String> {
     let mut out = None;
     find(pc, &mut |info, range| {
+        // SAFETY: as in `trap_at`: a valid descriptor, an index taken from
+        // the same array.
         let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        // SAFETY: `func.name` is a valid `'static` byte string of the
+        // descriptor (`as_str` checks UTF-8 itself).
         out = Some(unsafe { func.name.as_str() }.to_string());
     });
     out

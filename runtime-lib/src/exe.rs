@@ -207,8 +207,11 @@ fn show(p: &Path) -> String {
 }
 
 /// # Safety
-/// `desc` is the module descriptor emitted next to the generated `main`;
-/// `argv` holds `argc` C strings; `config` points to `config_len` bytes.
+/// `desc` is the module descriptor emitted next to the generated `main`
+/// (as [`Module::from_descriptor`] requires); when `argc > 0`, `argv`
+/// points to at least `argc` pointers, each to a NUL-terminated C string
+/// that stays valid during the call; `config` is null or points to
+/// `config_len` readable bytes that stay unchanged during the call.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_main(
     desc: *const ModuleDesc,
@@ -218,13 +221,20 @@ pub unsafe extern "C" fn wasmc_main(
     config_len: usize,
 ) -> i32 {
     let args: Vec<String> = (0..argc.max(0) as usize)
+        // SAFETY: `i < argc`, so `argv.add(i)` is one of the `argc` valid
+        // pointers, each to a NUL-terminated string (this function's
+        // contract); the `CStr` is copied before the closure returns.
         .map(|i| unsafe { CStr::from_ptr(*argv.add(i)) }.to_string_lossy().into_owned())
         .collect();
     let config = if config.is_null() || config_len == 0 {
         &[][..]
     } else {
+        // SAFETY: non-null and `config_len` readable, unchanging bytes (the
+        // contract); `config_len` comes from the length of an embedded
+        // array, far below `isize::MAX`.
         unsafe { std::slice::from_raw_parts(config, config_len) }
     };
+    // SAFETY: `desc` is the emitted descriptor (this function's contract).
     match unsafe { run(desc, args, config) } {
         Ok(code) => code,
         Err(msg) => {
@@ -234,7 +244,12 @@ pub unsafe extern "C" fn wasmc_main(
     }
 }
 
+/// # Safety
+/// `desc` must satisfy [`Module::from_descriptor`]'s contract: a descriptor
+/// emitted by the wasmc compiler whose code stays mapped for the rest of
+/// the process.
 unsafe fn run(desc: *const ModuleDesc, args: Vec<String>, config: &[u8]) -> Result<i32, String> {
+    // SAFETY: this function's contract is `from_descriptor`'s.
     let module = unsafe { Module::from_descriptor(desc) }?;
     let config = ExeConfig::decode(config).map_err(|e| format!("error: {e}"))?;
     let wasi_ctx = config.wasi_ctx(args).map_err(|e| format!("error: {e}"))?;

@@ -3,6 +3,7 @@
 //! needs no bounds checks: any address past the accessible length faults and
 //! becomes an out-of-bounds trap.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use wasmc_abi::VMMemoryDef;
 
@@ -18,8 +19,22 @@ struct MemoryInner {
     grow_lock: Mutex<()>,
 }
 
-// The definition is only mutated under `grow_lock`; generated code reads it.
+// `length` sits at offset 8 of a `repr(C)` struct of two `u64`s, so it is
+// aligned for an `AtomicU64` whenever the struct is aligned to 8.
+const _: () = assert!(std::mem::align_of::<VMMemoryDef>() >= std::mem::align_of::<AtomicU64>());
+
+// SAFETY: `MemoryInner` is `!Send`/`!Sync` only because of the `UnsafeCell`
+// around the definition. Its `base` is written once, in `Memory::new`, before
+// the value is shared, and never again; its `length` is only accessed from
+// Rust atomically (`Memory::length`), and only stored under `grow_lock`; the
+// last access, in `drop`, has exclusive access. Generated code reads the
+// definition through the raw `def_ptr` (aligned 64-bit loads). The reserved
+// mapping itself is plain memory owned by the value and can be released
+// from any thread. So sharing and sending it cannot cause a data race from
+// safe code; access to the memory's *contents* is `unsafe` (`as_mut_slice`)
+// and up to the caller.
 unsafe impl Send for MemoryInner {}
+// SAFETY: see `Send` above.
 unsafe impl Sync for MemoryInner {}
 
 impl Drop for MemoryInner {
@@ -44,6 +59,8 @@ fn reserve() -> Option<usize> {
     if let Some(base) = SPARE.lock().unwrap_or_else(|e| e.into_inner()).pop() {
         return Some(base);
     }
+    // SAFETY: a fresh anonymous `PROT_NONE` mapping (null hint, no
+    // `MAP_FIXED`) cannot alias any existing memory.
     let base = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
@@ -61,6 +78,10 @@ fn reserve() -> Option<usize> {
 /// rest never was): they are replaced by fresh inaccessible zero pages, at
 /// a cost proportional to `used`, and the reservation is kept for reuse.
 fn release(base: usize, used: usize) {
+    // SAFETY: `base..base + used` is the accessible prefix of a reservation
+    // that the dropped memory owned exclusively (`used` <= its 4 GiB limit <
+    // `RESERVATION`); nothing refers into it any more, so replacing it with
+    // `MAP_FIXED` fresh pages destroys no live data another owner sees.
     let fresh = used == 0
         || unsafe {
             libc::mmap(
@@ -78,6 +99,8 @@ fn release(base: usize, used: usize) {
         return;
     }
     drop(spare);
+    // SAFETY: `base` is a whole `RESERVATION` mapping owned by the dropped
+    // memory and now by nobody (it is not pushed to `SPARE`).
     unsafe { libc::munmap(base as *mut libc::c_void, RESERVATION) };
 }
 
@@ -106,14 +129,33 @@ impl Memory {
         Ok(mem)
     }
 
+    /// The definition generated code reads. Rust code must not write
+    /// through it, nor read `length` non-atomically: use [`Memory::grow`]
+    /// and [`Memory::byte_len`].
     pub fn def_ptr(&self) -> *mut VMMemoryDef {
         self.0.def.get()
     }
+
+    /// The definition's `length`, which may be read while another thread
+    /// grows the memory (`Memory` is `Send + Sync`): only ever accessed
+    /// atomically from Rust.
+    fn length(&self) -> &AtomicU64 {
+        // SAFETY: the pointer is to the `length` field of the boxed
+        // definition, live as long as `self`, and aligned for `AtomicU64`
+        // (the assertion next to `MemoryInner`). All Rust accesses to it
+        // while the memory is shared go through this atomic (`drop`, the
+        // only other one, has `&mut`), as `from_ptr` requires.
+        unsafe { AtomicU64::from_ptr(&raw mut (*self.def_ptr()).length) }
+    }
+
     pub fn base(&self) -> *mut u8 {
+        // SAFETY: `def_ptr` is valid for `self`'s lifetime; `base` is only
+        // written in `new`, before the value is shared, so this read cannot
+        // race.
         unsafe { (*self.def_ptr()).base as *mut u8 }
     }
     pub fn byte_len(&self) -> u64 {
-        unsafe { (*self.def_ptr()).length }
+        self.length().load(Ordering::Acquire)
     }
     pub fn pages(&self) -> u64 {
         self.byte_len() / WASM_PAGE
@@ -125,10 +167,18 @@ impl Memory {
     /// The accessible bytes.
     ///
     /// # Safety
-    /// No other reference to the memory's contents may be live, and the
-    /// memory must not grow while the slice is used.
+    /// For as long as the slice is used, nothing else may read or write the
+    /// memory's contents: no other slice or pointer from this function,
+    /// `base` or `def_ptr`, and no wasm code using the memory (on any
+    /// thread). Growing the memory meanwhile does not invalidate the slice
+    /// (the base never moves and memories never shrink), but bytes added by
+    /// the growth are not part of it.
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn as_mut_slice(&self) -> &mut [u8] {
+        // SAFETY: `base..base + byte_len` is mapped read-write for as long
+        // as `self` lives (pages are committed before `length` is raised,
+        // and never decommitted before drop), it is at most 4 GiB (<
+        // `isize::MAX`), and the caller guarantees exclusivity.
         unsafe { std::slice::from_raw_parts_mut(self.base(), self.byte_len() as usize) }
     }
 
@@ -141,7 +191,14 @@ impl Memory {
             return None;
         }
         if delta > 0 {
+            // SAFETY: `old * WASM_PAGE` <= 4 GiB lies within the base's
+            // `RESERVATION`-byte mapping, one allocation.
             let start = unsafe { self.base().add((old * WASM_PAGE) as usize) };
+            // SAFETY: `start..start + delta * WASM_PAGE` ends at `new *
+            // WASM_PAGE` <= 4 GiB, inside the reservation this memory owns;
+            // those pages are past `length`, so no Rust reference or wasm
+            // access covers them and changing their protection is invisible
+            // to everyone else.
             let rc = unsafe {
                 libc::mprotect(
                     start as *mut libc::c_void,
@@ -152,10 +209,13 @@ impl Memory {
             if rc != 0 {
                 // Keep every page past the length inaccessible (and so zero:
                 // see `release`), whatever part of the change took effect.
+                // SAFETY: the same range as above, still past `length`.
                 unsafe { libc::mprotect(start as *mut libc::c_void, (delta * WASM_PAGE) as usize, libc::PROT_NONE) };
                 return None;
             }
-            unsafe { (*self.def_ptr()).length = new * WASM_PAGE };
+            // Release: a thread that sees the new length also sees the
+            // pages committed.
+            self.length().store(new * WASM_PAGE, Ordering::Release);
         }
         Some(old)
     }
@@ -169,31 +229,63 @@ impl Memory {
 mod tests {
     use super::*;
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not support mmap with PROT_NONE, nor mprotect")]
     fn grow_respects_maximum_and_commits_pages() {
         let m = Memory::new(1, Some(3)).unwrap();
         assert_eq!(m.pages(), 1);
+        // SAFETY: `m` is local and no other slice of it is live.
         unsafe { m.as_mut_slice()[65535] = 7 };
         assert_eq!(m.grow(2), Some(1));
         assert_eq!(m.grow(1), None);
+        // SAFETY: as above; the earlier slice is dead.
         unsafe { m.as_mut_slice()[3 * 65536 - 1] = 9 };
         assert_eq!(m.pages(), 3);
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not support mmap with PROT_NONE, nor mprotect")]
     fn reused_reservations_start_zero() {
         // Memories dropped and created again, some larger than before: each
         // new one sees only zeros, whatever reservation it gets.
         for round in 0..4u64 {
             let mems: Vec<Memory> = (0..3).map(|i| Memory::new(1 + (round + i) % 3, None).unwrap()).collect();
             for m in &mems {
+                // SAFETY: each memory is local to this test and only one
+                // slice of it is used at a time.
                 let bytes = unsafe { m.as_mut_slice() };
                 assert!(bytes.iter().all(|b| *b == 0), "round {round}: a new memory is not zero");
                 bytes.fill(0xa5);
                 let before = m.pages();
                 assert_eq!(m.grow(1), Some(before));
+                // SAFETY: as above; `bytes` is no longer used.
                 assert!(unsafe { m.as_mut_slice() }.ends_with(&[0; 65536]));
             }
         }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri does not support mmap with PROT_NONE, nor mprotect")]
+    fn length_is_read_while_another_thread_grows() {
+        // `Memory` is `Send + Sync`: reading the length while another thread
+        // grows the memory must be race-free (it is atomic).
+        let m = Memory::new(0, Some(64)).unwrap();
+        let m2 = m.clone();
+        let t = std::thread::spawn(move || {
+            for _ in 0..64 {
+                m2.grow(1).unwrap();
+            }
+        });
+        let mut last = 0;
+        while last < 64 {
+            let now = m.pages();
+            assert!(now >= last, "a memory shrank");
+            last = now;
+        }
+        t.join().unwrap();
+        // SAFETY: the other clone is gone; this is the only slice.
+        let bytes = unsafe { m.as_mut_slice() };
+        assert_eq!(bytes.len(), 64 * 65536);
+        bytes[64 * 65536 - 1] = 1;
     }
 }
 

@@ -112,11 +112,46 @@ pub(crate) fn entry_sp() -> usize {
 }
 
 /// Runs `f` (which calls into wasm) and turns a trap or exit into an error.
-/// `f` must not hold values with destructors across the wasm call: a trap
-/// unwinds over it without running them.
-pub fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
+///
+/// # Safety
+/// A trap does not return through `f`: the fault handler or [`raise`]
+/// `siglongjmp`s straight back into this function (see `csrc/unwind.c`),
+/// discarding every frame in between — `f`'s own, whatever Rust or C code
+/// `f` calls on its way into wasm, the wasm frames, and any host-function
+/// glue that raised — without running a single destructor or any other
+/// code of theirs. The caller must therefore guarantee, for every point at
+/// which the code run by `f` can trap:
+///
+/// * No live value in those frames has a destructor whose effect matters:
+///   no `Box`/`Vec`/`String`/`Rc`/`Arc` (they would leak, or a reference
+///   count would stay raised), and above all no guard whose drop restores
+///   an invariant (`MutexGuard`, `RwLock` guards, `Ref`/`RefMut`,
+///   `StackLimitGuard`, ...). Keep such values outside `f`, in frames above
+///   this call; capture only `Copy` data and references.
+/// * No lock is held and no `RefCell` (or other borrow flag) is borrowed in
+///   those frames: it would stay locked or borrowed for good, and a later
+///   `borrow_mut` would panic or a later lock would deadlock.
+/// * No state reachable from outside `f` is half-updated: whatever `f` or
+///   its callees mutate must be consistent at each trap point, since the
+///   update is abandoned there (`f` may leave its captured variables
+///   partly written; the caller must only read them after `Ok`).
+/// * None of those frames uses `catch_unwind` or relies on unwinding; a
+///   panic escaping `f` itself aborts the process (it would unwind out of
+///   the `extern "C"` trampoline), it is never turned into an `Err`.
+/// * `f` runs on this thread and traps only through this crate's
+///   mechanisms (the signal handler, [`raise`], [`raise_from_wasm`]), which
+///   jump to the innermost `catch_traps` active on this thread, i.e. this
+///   one while `f` runs.
+///
+/// Frames satisfying this are what Rust calls "plain old frames"; jumping
+/// over them with `longjmp` is then defined.
+pub unsafe fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
     signals::ensure_installed();
     extern "C" fn body(data: *mut c_void) {
+        // SAFETY: `data` is `&mut f as *mut &mut dyn FnMut()` from the
+        // `wasmc_catch` call below; `wasmc_catch` calls `body` before it
+        // returns, while that local (and the closure it points to) is alive
+        // and not otherwise used, so this is the only reference to it.
         let f = unsafe { &mut *(data as *mut &mut dyn FnMut()) };
         f();
     }
@@ -127,6 +162,14 @@ pub fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
     }
     let mut f = f;
     let slot = JMPBUF.with(|j| j.as_ptr());
+    // SAFETY: `body` is a valid callback for `data`, which points to the
+    // live local `f` (see `body`). `slot` is this thread's `JMPBUF` cell,
+    // alive for the thread's lifetime; `wasmc_catch` publishes its
+    // `sigjmp_buf` there for the duration of `body` and restores the
+    // previous value before it returns, both normally and after a jump.
+    // The jump only skips frames below `wasmc_catch`, which the caller's
+    // contract (above) makes plain old frames; `sigsetjmp` itself lives in
+    // the C function, so no Rust frame "returns twice".
     let trapped = unsafe { wasmc_catch(body, &mut f as *mut &mut dyn FnMut() as *mut c_void, slot) };
     ENTRY_SP.with(|e| e.set(prev_sp));
     if prev_sp == 0 {
@@ -148,9 +191,16 @@ pub fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
 
 /// Records the trap and jumps to the innermost landing pad.
 ///
+/// Async-signal-safe: it touches only const-initialised thread locals
+/// without destructors (no lazy initialisation, no allocation) and uses
+/// `try_borrow_mut`, so it also works when the signal interrupted a borrow
+/// of `PENDING`.
+///
 /// # Safety
-/// Must be called on a thread inside [`catch_traps`], from code whose frames
-/// own nothing that needs dropping.
+/// Must be called on a thread inside [`catch_traps`] (else the process
+/// aborts), from code whose frames up to that `catch_traps` are plain old
+/// frames as its contract describes: they own nothing that needs dropping,
+/// hold no lock or `RefCell` borrow, and leave no state half-updated.
 pub(crate) unsafe fn unwind(pending: Pending) -> ! {
     PENDING.with(|p| {
         if let Ok(mut slot) = p.try_borrow_mut() {
@@ -158,6 +208,16 @@ pub(crate) unsafe fn unwind(pending: Pending) -> ! {
         }
     });
     let buf = JMPBUF.with(|j| j.get());
+    if buf.is_null() {
+        // Not inside `catch_traps`: there is no landing pad, and jumping
+        // through a null buffer would be undefined. `abort` is
+        // async-signal-safe.
+        std::process::abort();
+    }
+    // SAFETY: `buf` is non-null, so it is the `sigjmp_buf` that the
+    // innermost active `wasmc_catch` on this thread published in `JMPBUF`:
+    // that C frame is still live (it resets the slot before returning).
+    // Skipping the frames in between is allowed by this function's contract.
     unsafe { wasmc_unwind(buf) }
 }
 
@@ -170,7 +230,11 @@ pub(crate) unsafe fn unwind(pending: Pending) -> ! {
 pub(crate) unsafe fn raise_from_wasm(trap: Trap, ra: usize, fp: usize) -> ! {
     let mut p = Pending { trap, frames: [0; backtrace::MAX_FRAMES], len: 0 };
     // `ra - 1` lies inside the call instruction, as for deeper frames.
-    p.len = unsafe { backtrace::walk(ra - 1, fp, entry_sp(), &mut p.frames) };
+    // SAFETY: `fp` is the live frame pointer of the generated caller (this
+    // function's contract), a frame of this thread's stack below the
+    // innermost entry (`entry_sp()`), which is where `walk` stops.
+    p.len = unsafe { backtrace::walk(ra.wrapping_sub(1), fp, entry_sp(), &mut p.frames) };
+    // SAFETY: the contract of `unwind` is this function's own.
     unsafe { unwind(p) }
 }
 
@@ -184,6 +248,11 @@ pub(crate) unsafe fn raise(trap: Trap) -> ! {
     let fp = backtrace::frame_pointer();
     let mut p = Pending { trap, frames: [0; backtrace::MAX_FRAMES], len: 0 };
     // Start in this frame, runtime code (pc 0: not generated, and not named).
+    // SAFETY: `fp` is this function's own frame pointer (`inline(never)`,
+    // and the runtime is built with `force-frame-pointers`, see
+    // `.cargo/config.toml`), so it is a live frame of this thread's stack
+    // below the innermost entry, where `walk` stops.
     p.len = unsafe { backtrace::walk(0, fp, entry_sp(), &mut p.frames) };
+    // SAFETY: the contract of `unwind` is this function's own.
     unsafe { unwind(p) }
 }

@@ -40,6 +40,8 @@ pub fn ns_timespec(ns: u64) -> libc::timespec {
 pub fn now(id: u32) -> WasiResult<u64> {
     let clock = host_clock(id)?;
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a live, writable `timespec`, all `clock_gettime`
+    // writes.
     if unsafe { libc::clock_gettime(clock, &mut ts) } != 0 {
         return Err(Errno::last_os());
     }
@@ -49,6 +51,7 @@ pub fn now(id: u32) -> WasiResult<u64> {
 pub fn clock_res_get(mem: &mut [u8], id: u32, res_ptr: u32) -> WasiResult<()> {
     let clock = host_clock(id)?;
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a live, writable `timespec`, all `clock_getres` writes.
     if unsafe { libc::clock_getres(clock, &mut ts) } != 0 {
         return Err(Errno::last_os());
     }
@@ -66,6 +69,8 @@ pub fn fill_random(buf: &mut [u8]) -> WasiResult<()> {
     let mut done = 0;
     while done < buf.len() {
         let rest = &mut buf[done..];
+        // SAFETY: `rest` is a live `&mut [u8]`; `getrandom` writes at most
+        // `rest.len()` bytes to it (so `n <= rest.len()` below).
         let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
         if n < 0 {
             let e = Errno::last_os();
@@ -84,6 +89,7 @@ pub fn random_get(mem: &mut [u8], buf: u32, buf_len: u32) -> WasiResult<()> {
 }
 
 pub fn sched_yield() -> WasiResult<()> {
+    // SAFETY: `sched_yield` has no arguments and no memory effects.
     unsafe { libc::sched_yield() };
     Ok(())
 }
@@ -98,6 +104,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not emulate clock_getres")]
     fn clocks() {
         let mut m = vec![0u8; 16];
         for id in 0..4 {

@@ -23,6 +23,11 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, iovs: u32, iovs_len: 
     let raw = ctx.get(fd)?.raw();
     mem::check_out(mem, nread, 4)?;
     let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
+    // SAFETY: `v` is a live array of `v.len()` iovecs (at most `MAX_IOVS`, so
+    // the count fits a `c_int`), each covering a range of `mem` that
+    // `host_iovecs_mut` bounds-checked; they derive from the `&mut mem`
+    // borrow, which is not used again until `readv` returns, and the kernel
+    // writes at most `iov_len` bytes through each.
     let n = cvt(|| unsafe { libc::readv(raw, v.as_ptr(), v.len() as libc::c_int) })?;
     mem::write_u32(mem, nread, n as u32)
 }
@@ -31,6 +36,9 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, iovs: u32, iovs_len:
     let raw = ctx.get(fd)?.raw();
     mem::check_out(mem, nwritten, 4)?;
     let v = mem::host_iovecs(mem, iovs, iovs_len)?;
+    // SAFETY: `v` is a live array of `v.len()` (<= `MAX_IOVS`) iovecs, each
+    // covering a bounds-checked range of `mem` (`host_iovecs`), which the
+    // kernel only reads; `mem` is borrowed across the call.
     let n = cvt(|| unsafe { libc::writev(raw, v.as_ptr(), v.len() as libc::c_int) })?;
     mem::write_u32(mem, nwritten, n as u32)
 }
@@ -48,6 +56,8 @@ pub fn fd_pread(
     let offset = to_off(offset)?;
     mem::check_out(mem, nread, 4)?;
     let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
+    // SAFETY: as for `readv` in `fd_read`: bounds-checked iovecs from the
+    // `&mut mem` borrow, not otherwise used during the call.
     let n = cvt(|| unsafe { libc::preadv(raw, v.as_ptr(), v.len() as libc::c_int, offset) })?;
     mem::write_u32(mem, nread, n as u32)
 }
@@ -65,6 +75,8 @@ pub fn fd_pwrite(
     let offset = to_off(offset)?;
     mem::check_out(mem, nwritten, 4)?;
     let v = mem::host_iovecs(mem, iovs, iovs_len)?;
+    // SAFETY: as for `writev` in `fd_write`: bounds-checked iovecs into
+    // `mem`, which the kernel only reads.
     let n = cvt(|| unsafe { libc::pwritev(raw, v.as_ptr(), v.len() as libc::c_int, offset) })?;
     mem::write_u32(mem, nwritten, n as u32)
 }
@@ -78,6 +90,8 @@ pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, offset: i64, whence: 
         _ => return Err(Errno::INVAL),
     };
     mem::check_out(mem, newoffset, 8)?;
+    // SAFETY: `lseek` takes only integer arguments and touches no memory of
+    // ours; an fd that is not open just yields an error.
     let pos = cvt(|| unsafe { libc::lseek(raw, offset, whence) })?;
     mem::write_u64(mem, newoffset, pos as u64)
 }
@@ -88,11 +102,15 @@ pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, offset: u32) -> WasiR
 
 pub fn fd_sync(ctx: &mut WasiCtx, fd: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
+    // SAFETY: `fsync` takes only integer arguments and touches no memory of
+    // ours; an fd that is not open just yields an error.
     cvt(|| unsafe { libc::fsync(raw) }).map(drop)
 }
 
 pub fn fd_datasync(ctx: &mut WasiCtx, fd: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
+    // SAFETY: `fdatasync` takes only integer arguments and touches no memory of
+    // ours; an fd that is not open just yields an error.
     cvt(|| unsafe { libc::fdatasync(raw) }).map(drop)
 }
 
@@ -108,6 +126,8 @@ pub fn fd_advise(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64, advice: u32)
         _ => return Err(Errno::INVAL),
     };
     let (offset, len) = (to_off(offset)?, to_off(len)?);
+    // SAFETY: `posix_fadvise` takes only integer arguments and touches no memory of
+    // ours; an fd that is not open just yields an error.
     cvt_direct(|| unsafe { libc::posix_fadvise(raw, offset, len, advice) })
 }
 
@@ -115,6 +135,8 @@ pub fn fd_allocate(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64) -> WasiRes
     let raw = ctx.get(fd)?.raw();
     let (offset, len) = (to_off(offset)?, to_off(len)?);
     offset.checked_add(len).ok_or(Errno::FBIG)?;
+    // SAFETY: `posix_fallocate` takes only integer arguments and touches no memory of
+    // ours; an fd that is not open just yields an error.
     cvt_direct(|| unsafe { libc::posix_fallocate(raw, offset, len) })
 }
 
@@ -167,6 +189,9 @@ mod tests {
         .unwrap()
     }
 
+    // Asserts whole transfers: under Miri, run with
+    // `-Zmiri-no-short-fd-operations` (Miri otherwise simulates the short
+    // reads and writes POSIX allows, which the guest would retry).
     #[test]
     fn file_io_with_iovecs() {
         let t = TempDir::new("fdio");

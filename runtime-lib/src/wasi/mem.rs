@@ -99,28 +99,35 @@ pub fn guest_iovecs(mem: &[u8], iovs: u32, iovs_len: u32) -> WasiResult<Vec<(usi
 }
 
 /// Host `iovec`s pointing into guest memory, for `readv`-style calls (the
-/// memory is written through them). Valid while `mem` is not otherwise used.
+/// memory is written through them). Valid while `mem` is not otherwise used:
+/// the pointers derive from this `&mut` borrow, so the caller must hand them
+/// to the kernel before touching `mem` again (as `fd_read` does).
 pub fn host_iovecs_mut(mem: &mut [u8], iovs: u32, iovs_len: u32) -> WasiResult<Vec<libc::iovec>> {
     let ranges = guest_iovecs(mem, iovs, iovs_len)?;
     let base = mem.as_mut_ptr();
     Ok(ranges
         .into_iter()
         .map(|(start, len)| libc::iovec {
-            // SAFETY: `start + len <= mem.len()` was checked.
+            // SAFETY: `guest_iovecs` returned this range from `range`, which
+            // checked `start + len <= mem.len()` without overflow, so
+            // `base + start` is in bounds (or one past the end) of `mem`.
             iov_base: unsafe { base.add(start) } as *mut libc::c_void,
             iov_len: len,
         })
         .collect())
 }
 
-/// Host `iovec`s for `writev`-style calls (the memory is only read).
+/// Host `iovec`s for `writev`-style calls (the memory is only read: the
+/// `*mut` in `iovec` is never written through).
 pub fn host_iovecs(mem: &[u8], iovs: u32, iovs_len: u32) -> WasiResult<Vec<libc::iovec>> {
     let ranges = guest_iovecs(mem, iovs, iovs_len)?;
     let base = mem.as_ptr();
     Ok(ranges
         .into_iter()
         .map(|(start, len)| libc::iovec {
-            // SAFETY: `start + len <= mem.len()` was checked.
+            // SAFETY: `guest_iovecs` returned this range from `range`, which
+            // checked `start + len <= mem.len()` without overflow, so
+            // `base + start` is in bounds (or one past the end) of `mem`.
             iov_base: unsafe { base.add(start) } as *mut libc::c_void,
             iov_len: len,
         })

@@ -183,11 +183,14 @@ impl WasiCtx {
         let c = std::ffi::CString::new(host_path.as_os_str().as_bytes())
             .map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))?;
         let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+        // SAFETY: `c` is a NUL-terminated string alive across the call, which
+        // only reads it; without `O_CREAT` no mode argument is read.
         let raw = unsafe { libc::open(c.as_ptr(), flags) };
         if raw < 0 {
             return Err(std::io::Error::last_os_error());
         }
-        // SAFETY: `raw` was just opened and is owned by nobody else.
+        // SAFETY: `raw` >= 0 was just returned by `open`, so it is an open fd
+        // that nothing else owns or will close.
         let fd = unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) };
         self.insert(FdEntry {
             handle: Handle::Owned(fd),
@@ -254,6 +257,14 @@ impl WasiCtx {
 pub(crate) fn ctx_and_memory<'c>(caller: &'c mut Caller<'_>) -> Result<(&'c mut WasiCtx, &'c mut [u8]), HostTrap> {
     let mem: *mut [u8] = caller.memory()?;
     let ctx = caller.wasi()?;
-    // SAFETY: see above; `mem` stays valid and unaliased for `'c`.
+    // SAFETY: `mem` was a `&mut [u8]` over the instance's linear memory: a
+    // separate mmap reservation whose base never moves and whose accessible
+    // length never shrinks while the instance (kept alive by the `Caller`
+    // borrow for `'c`) holds it, so the pointer stays valid for `'c`. It is
+    // disjoint from `ctx`, which lives in the instance's heap allocation, so
+    // the two `&mut` do not overlap; and `caller.wasi()` does not touch the
+    // memory, so `mem` was not invalidated. Nothing else uses the memory
+    // during `'c`: the store is used by one thread at a time, and the WASI
+    // bodies that use this never call back into wasm.
     Ok((ctx, unsafe { &mut *mem }))
 }

@@ -67,6 +67,8 @@ struct Sub {
 
 fn fionread(raw: RawFd) -> u64 {
     let mut n: libc::c_int = 0;
+    // SAFETY: `FIONREAD` writes one `c_int` through its argument, which is
+    // the live local `n`.
     if unsafe { libc::ioctl(raw, libc::FIONREAD, &mut n) } == 0 {
         n.max(0) as u64
     } else {
@@ -110,6 +112,7 @@ fn parse(ctx: &WasiCtx, mem: &[u8], at: u32) -> WasiResult<Sub> {
                         if ft == FILETYPE_REGULAR_FILE || ft == FILETYPE_DIRECTORY {
                             let mut nbytes = 0;
                             if ty == EVENTTYPE_FD_READ && ft == FILETYPE_REGULAR_FILE {
+                                // SAFETY: `lseek` takes only integers and touches no memory of ours.
                                 let pos = unsafe { libc::lseek(raw, 0, libc::SEEK_CUR) };
                                 nbytes = st.st_size.saturating_sub(pos.max(0)).max(0) as u64;
                             }
@@ -158,6 +161,9 @@ fn wait(subs: &[Sub]) -> WasiResult<Vec<Event>> {
         }
         let ts = timeout.map(ns_timespec);
         let ts_ptr = ts.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+        // SAFETY: `pollfds` is a live, writable array of `pollfds.len()`
+        // entries (possibly empty: then `ppoll` reads none); `ts_ptr` is null or
+        // points to `ts`, alive across the call; a null sigmask is allowed.
         let n = unsafe { libc::ppoll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ts_ptr, std::ptr::null()) };
         if n < 0 {
             let e = Errno::last_os();
@@ -246,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not emulate ppoll")]
     fn sleeps() {
         let mut ctx = WasiCtx::new(vec![], vec![]);
         let mut m = vec![0u8; 1024];
@@ -270,6 +277,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri does not emulate ppoll")]
     fn fd_subscriptions_and_errors() {
         let mut ctx = WasiCtx::new(vec![], vec![]);
         let mut m = vec![0u8; 1024];
@@ -283,8 +291,11 @@ mod tests {
         assert_eq!((read_u64(&m, 544), read_u16(&m, 552)), (Ok(9), Ok(Errno::NOTSUP.0)));
         // A pipe: write end ready, read end ready once data is there.
         let mut fds = [0; 2];
+        // SAFETY: `fds` is a live array of the two `c_int`s `pipe` writes.
         assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
         let pipe = |raw| crate::wasi::FdEntry {
+            // SAFETY: `raw` is one end of the pipe just created, owned by nothing
+            // else and wrapped exactly once.
             handle: crate::wasi::Handle::Owned(unsafe { std::os::fd::FromRawFd::from_raw_fd(raw) }),
             is_dir: false,
             preopen: None,
@@ -299,6 +310,7 @@ mod tests {
         poll_oneoff(&mut ctx, &mut m, 0, 512, 2, 1000).unwrap();
         assert_eq!(read_u32(&m, 1000), Ok(1));
         assert_eq!((read_u64(&m, 512), m[522]), (Ok(2), EVENTTYPE_FD_WRITE));
+        // SAFETY: the buffer is a live 3-byte literal, only read.
         assert_eq!(unsafe { libc::write(fds[1], b"abc".as_ptr().cast(), 3) }, 3);
         fd_sub(&mut m, 48, 2, EVENTTYPE_FD_READ, r);
         poll_oneoff(&mut ctx, &mut m, 0, 512, 2, 1000).unwrap();

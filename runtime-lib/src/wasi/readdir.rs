@@ -25,7 +25,10 @@ fn dtype_to_filetype(dirfd: RawFd, d_type: u8, name: &CStr) -> u8 {
         libc::DT_SOCK => FILETYPE_SOCKET_STREAM,
         libc::DT_LNK => FILETYPE_SYMBOLIC_LINK,
         libc::DT_UNKNOWN => {
+            // SAFETY: `libc::stat` is plain integers, for which zero is valid.
             let mut st: libc::stat = unsafe { std::mem::zeroed() };
+            // SAFETY: `name` is NUL-terminated and alive across the call; `st`
+            // is a live, writable `stat`, all `fstatat` writes.
             let r = unsafe { libc::fstatat(dirfd, name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) };
             if r == 0 {
                 filetype_from_mode(st.st_mode)
@@ -40,23 +43,41 @@ fn dtype_to_filetype(dirfd: RawFd, d_type: u8, name: &CStr) -> u8 {
 /// All entries of the directory open at `fd` (including "." and "..").
 pub(crate) fn read_entries(fd: RawFd) -> WasiResult<Vec<DirEntry>> {
     let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+    // SAFETY: `"."` is a NUL-terminated literal; without `O_CREAT` no mode
+    // is read.
     let dup = cvt(|| unsafe { libc::openat(fd, c".".as_ptr(), flags) })?;
+    // SAFETY: `dup` is an open directory fd that we own; on success the
+    // stream takes it over (closed by `closedir` below).
     let dirp = unsafe { libc::fdopendir(dup) };
     if dirp.is_null() {
         let e = Errno::last_os();
+        // SAFETY: `fdopendir` failed, so `dup` is still ours and open; it is
+        // closed exactly once, here.
         unsafe { libc::close(dup) };
         return Err(e);
     }
+    // SAFETY: `dirp` is a live stream from `fdopendir` (closed only below).
     let dfd = unsafe { libc::dirfd(dirp) };
     let mut out = Vec::new();
     let result = loop {
+        // SAFETY: `__errno_location` returns this thread's errno, always a
+        // valid, writable `c_int`. Cleared so that end-of-directory (null,
+        // errno 0) is told apart from an error.
         unsafe { *libc::__errno_location() = 0 };
+        // SAFETY: `dirp` is a live stream, used by this thread only.
         let ent = unsafe { libc::readdir(dirp) };
         if ent.is_null() {
+            // SAFETY: as above, this thread's errno.
             let code = unsafe { *libc::__errno_location() };
             break if code == 0 { Ok(()) } else { Err(Errno::from_host(code)) };
         }
+        // SAFETY: a non-null `readdir` result points to a valid, aligned
+        // `dirent` that stays valid until the next `readdir`/`closedir` on
+        // `dirp`; `ent` and `name` are used only in this iteration, before
+        // either happens (`name` is copied into `out`).
         let ent = unsafe { &*ent };
+        // SAFETY: `d_name` is NUL-terminated within the `dirent` `readdir`
+        // returned, valid as long as `ent` (see above).
         let name = unsafe { CStr::from_ptr(ent.d_name.as_ptr()) };
         out.push(DirEntry {
             ino: ent.d_ino as u64,
@@ -64,6 +85,8 @@ pub(crate) fn read_entries(fd: RawFd) -> WasiResult<Vec<DirEntry>> {
             name: name.to_bytes().to_vec(),
         });
     };
+    // SAFETY: `dirp` is live and closed exactly once; no `dirent` from it
+    // is used afterwards.
     unsafe { libc::closedir(dirp) };
     result.map(|()| out)
 }
@@ -137,6 +160,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "Miri rejects open with O_DIRECTORY and does not emulate openat/fdopendir")]
     fn readdir_with_cookies() {
         let t = TempDir::new("readdir");
         std::fs::write(t.path().join("file"), b"x").unwrap();

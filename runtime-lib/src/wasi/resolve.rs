@@ -54,7 +54,10 @@ impl Resolved {
 
     /// `fstatat` of the final component without following it.
     pub fn lstat(&self) -> WasiResult<libc::stat> {
+        // SAFETY: `libc::stat` is plain integers, for which zero is valid.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: `name` is a NUL-terminated string owned by `self`, `st` a
+        // live, writable `stat`; `fstatat` writes only `st`.
         cvt(|| unsafe { libc::fstatat(self.dirfd(), self.name.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) })?;
         Ok(st)
     }
@@ -74,6 +77,8 @@ impl Resolved {
 pub(crate) fn readlinkat(dir: RawFd, name: &CStr) -> WasiResult<Vec<u8>> {
     let mut buf = vec![0u8; 256];
     loop {
+        // SAFETY: `name` is NUL-terminated; `readlinkat` writes at most
+        // `buf.len()` bytes into `buf`, which is live and that long.
         let n = cvt(|| unsafe { libc::readlinkat(dir, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) })?;
         let n = n as usize;
         if n < buf.len() {
@@ -89,8 +94,10 @@ pub(crate) fn readlinkat(dir: RawFd, name: &CStr) -> WasiResult<Vec<u8>> {
 
 fn open_dir_nofollow(dir: RawFd, name: &CStr) -> WasiResult<OwnedFd> {
     let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    // SAFETY: `name` is NUL-terminated and only read; without `O_CREAT` no
+    // mode argument is read.
     let fd = cvt(|| unsafe { libc::openat(dir, name.as_ptr(), flags) })?;
-    // SAFETY: freshly opened, owned by nobody else.
+    // SAFETY: `fd` (not -1: `cvt`) was just opened; nothing else owns it.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
@@ -112,19 +119,65 @@ fn splice(pending: &mut VecDeque<Vec<u8>>, path: &[u8]) -> WasiResult<bool> {
     Ok(path.ends_with(b"/"))
 }
 
+/// The directory operations the walk needs, so that its logic can be
+/// tested without a file system (and under Miri, which has no `openat`).
+/// `None` as a directory means the starting one.
+trait Dirs {
+    type Dir;
+    /// Open `name` in `parent` as a directory, never following a symlink:
+    /// `NOTDIR` or `LOOP` if it is not a directory (a symlink, say).
+    fn open_dir(&mut self, parent: Option<&Self::Dir>, name: &CStr) -> WasiResult<Self::Dir>;
+    /// The target of the symlink `name` in `parent`; an error if it is none.
+    fn read_link(&mut self, parent: Option<&Self::Dir>, name: &CStr) -> WasiResult<Vec<u8>>;
+}
+
+/// The host file system beneath the fd `base`.
+struct HostDirs {
+    base: RawFd,
+}
+
+impl HostDirs {
+    fn fd(&self, d: Option<&OwnedFd>) -> RawFd {
+        d.map_or(self.base, |d| d.as_raw_fd())
+    }
+}
+
+impl Dirs for HostDirs {
+    type Dir = OwnedFd;
+    fn open_dir(&mut self, parent: Option<&OwnedFd>, name: &CStr) -> WasiResult<OwnedFd> {
+        open_dir_nofollow(self.fd(parent), name)
+    }
+    fn read_link(&mut self, parent: Option<&OwnedFd>, name: &CStr) -> WasiResult<Vec<u8>> {
+        readlinkat(self.fd(parent), name)
+    }
+}
+
+/// Where a walk ended: the directory holding the final component (`None`:
+/// the starting one), that component, and whether it must be a directory.
+struct Walked<D> {
+    dir: Option<D>,
+    name: CString,
+    must_be_dir: bool,
+}
+
 /// Resolve `path` beneath the directory `base`. With `follow`, a symlink
 /// in the final position is followed too (also beneath `base`).
 pub(crate) fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resolved> {
+    let w = walk(&mut HostDirs { base }, path, follow)?;
+    Ok(Resolved { base, dir: w.dir, name: w.name, must_be_dir: w.must_be_dir })
+}
+
+/// The walk behind [`resolve`], over any [`Dirs`].
+fn walk<F: Dirs>(fs: &mut F, path: &str, follow: bool) -> WasiResult<Walked<F::Dir>> {
     let mut pending = VecDeque::new();
     let mut must_be_dir = splice(&mut pending, path.as_bytes())?;
-    let mut stack: Vec<OwnedFd> = Vec::new();
+    let mut stack: Vec<F::Dir> = Vec::new();
     let mut links = 0u32;
-    let cur = |stack: &Vec<OwnedFd>| stack.last().map_or(base, |d| d.as_raw_fd());
     let dot = || CString::new(".").unwrap();
     loop {
         let Some(comp) = pending.pop_front() else {
             // The path named a directory we walked into (".", "a/..", ...).
-            return Ok(Resolved { base, dir: stack.pop(), name: dot(), must_be_dir: true });
+            return Ok(Walked { dir: stack.pop(), name: dot(), must_be_dir: true });
         };
         let last = pending.is_empty();
         match comp.as_slice() {
@@ -140,7 +193,7 @@ pub(crate) fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resol
         let name = CString::new(comp).map_err(|_| Errno::INVAL)?;
         if last {
             if follow {
-                if let Ok(target) = readlinkat(cur(&stack), &name) {
+                if let Ok(target) = fs.read_link(stack.last(), &name) {
                     links += 1;
                     if links > MAX_SYMLINKS {
                         return Err(Errno::LOOP);
@@ -149,11 +202,11 @@ pub(crate) fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resol
                     continue;
                 }
             }
-            return Ok(Resolved { base, dir: stack.pop(), name, must_be_dir });
+            return Ok(Walked { dir: stack.pop(), name, must_be_dir });
         }
-        match open_dir_nofollow(cur(&stack), &name) {
+        match fs.open_dir(stack.last(), &name) {
             Ok(fd) => stack.push(fd),
-            Err(e @ (Errno::NOTDIR | Errno::LOOP)) => match readlinkat(cur(&stack), &name) {
+            Err(e @ (Errno::NOTDIR | Errno::LOOP)) => match fs.read_link(stack.last(), &name) {
                 Ok(target) => {
                     links += 1;
                     if links > MAX_SYMLINKS {
@@ -206,6 +259,7 @@ pub(crate) mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "needs openat/readlinkat/fstatat and /proc/self/fd, which Miri does not emulate")]
     fn refuses_escapes() {
         let t = TempDir::new("resolve");
         let outside = TempDir::new("outside");
@@ -262,5 +316,177 @@ pub(crate) mod tests {
         let sub = open_dir(&root.join("a"));
         assert_eq!(resolve(sub.as_raw_fd(), "../a", false).map(|_| ()), nc);
         assert_eq!(resolve(sub.as_raw_fd(), "b/up2", true).map(|_| ()), nc);
+    }
+
+    /// An in-memory tree for testing the walk without syscalls (so also
+    /// under Miri). Directories are node indices; each node knows its path.
+    struct FakeFs {
+        nodes: Vec<(String, Node)>,
+        /// The starting directory (the fd the path is relative to).
+        base: usize,
+    }
+
+    enum Node {
+        Dir(std::collections::BTreeMap<Vec<u8>, usize>),
+        File,
+        Link(Vec<u8>),
+    }
+
+    impl FakeFs {
+        fn new() -> FakeFs {
+            FakeFs { nodes: vec![(String::new(), Node::Dir(Default::default()))], base: 0 }
+        }
+        /// Add `path` (its parent must exist, reached without symlinks).
+        fn add(&mut self, path: &str, node: Node) -> usize {
+            let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+            let p = if parent.is_empty() { 0 } else { self.lookup(parent) };
+            let i = self.nodes.len();
+            self.nodes.push((path.to_string(), node));
+            match &mut self.nodes[p].1 {
+                Node::Dir(children) => children.insert(name.as_bytes().to_vec(), i),
+                _ => panic!("{parent} is not a directory"),
+            };
+            i
+        }
+        fn dir(&mut self, path: &str) -> usize {
+            self.add(path, Node::Dir(Default::default()))
+        }
+        fn file(&mut self, path: &str) {
+            self.add(path, Node::File);
+        }
+        fn link(&mut self, path: &str, target: &str) {
+            self.add(path, Node::Link(target.as_bytes().to_vec()));
+        }
+        fn lookup(&self, path: &str) -> usize {
+            self.nodes.iter().position(|(p, _)| p == path).unwrap()
+        }
+        fn child(&self, parent: Option<&usize>, name: &CStr) -> WasiResult<usize> {
+            match &self.nodes[*parent.unwrap_or(&self.base)].1 {
+                Node::Dir(children) => children.get(name.to_bytes()).copied().ok_or(Errno::NOENT),
+                _ => Err(Errno::NOTDIR),
+            }
+        }
+        /// Where a walk landed, as "dir/name" relative to the tree's root.
+        fn landed(&self, w: &Walked<usize>) -> String {
+            let dir = &self.nodes[w.dir.unwrap_or(self.base)].0;
+            let name = w.name.to_str().unwrap();
+            if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            }
+        }
+    }
+
+    impl Dirs for FakeFs {
+        type Dir = usize;
+        fn open_dir(&mut self, parent: Option<&usize>, name: &CStr) -> WasiResult<usize> {
+            let c = self.child(parent, name)?;
+            match self.nodes[c].1 {
+                Node::Dir(_) => Ok(c),
+                // `O_NOFOLLOW` on a symlink.
+                Node::Link(_) => Err(Errno::LOOP),
+                Node::File => Err(Errno::NOTDIR),
+            }
+        }
+        fn read_link(&mut self, parent: Option<&usize>, name: &CStr) -> WasiResult<Vec<u8>> {
+            let c = self.child(parent, name)?;
+            match &self.nodes[c].1 {
+                Node::Link(target) => Ok(target.clone()),
+                _ => Err(Errno::INVAL),
+            }
+        }
+    }
+
+    /// The walk's rules on a tree like `refuses_escapes`'s, with no
+    /// syscalls: this is the test of the resolution logic that Miri runs.
+    #[test]
+    fn walk_logic_without_syscalls() {
+        let mut fs = FakeFs::new();
+        fs.dir("a");
+        fs.dir("a/b");
+        fs.file("a/file");
+        fs.link("out_abs", "/outside");
+        fs.link("a/b/up3", "../../..");
+        fs.link("a/b/up2", "../..");
+        fs.link("a/chain", "b/up2");
+        fs.link("loop", "loop");
+        fs.link("a/flink", "file");
+        fs.link("a/dirlink", "b/");
+        fs.link("empty", "");
+        fs.link("nul", "a\0b");
+        // A chain of exactly MAX_SYMLINKS links ends at a/file; one more
+        // link in front is too many.
+        for i in 0..MAX_SYMLINKS {
+            let target = if i + 1 == MAX_SYMLINKS { "a/file".to_string() } else { format!("l{}", i + 1) };
+            fs.link(&format!("l{i}"), &target);
+        }
+        fs.link("too_many", "l0");
+        let nc = Err(Errno::NOTCAPABLE);
+        let go = |fs: &mut FakeFs, path: &str, follow: bool| walk(fs, path, follow).map(|w| fs.landed(&w));
+
+        for follow in [false, true] {
+            assert_eq!(go(&mut fs, "../x", follow), nc);
+            assert_eq!(go(&mut fs, "..", follow), nc);
+            assert_eq!(go(&mut fs, "a/../../x", follow), nc);
+            assert_eq!(go(&mut fs, "/etc/passwd", follow), nc);
+            assert_eq!(go(&mut fs, "out_abs/secret", follow), nc);
+            assert_eq!(go(&mut fs, "a/b/up3/x", follow), nc);
+            assert_eq!(go(&mut fs, "a/chain/../x", follow), nc);
+            assert_eq!(go(&mut fs, "", follow), Err(Errno::NOENT));
+            assert_eq!(go(&mut fs, "a/file/x", follow), Err(Errno::NOTDIR));
+            assert_eq!(go(&mut fs, "loop/x", follow), Err(Errno::LOOP));
+            assert_eq!(go(&mut fs, "missing/x", follow), Err(Errno::NOENT));
+            assert_eq!(go(&mut fs, "empty/x", follow), Err(Errno::NOENT));
+            assert_eq!(go(&mut fs, "a/\0", follow), Err(Errno::INVAL));
+            assert_eq!(go(&mut fs, "l0/x", follow), Err(Errno::NOTDIR));
+            assert_eq!(go(&mut fs, "too_many/x", follow), Err(Errno::LOOP));
+            // A missing final component is fine: it may be created.
+            assert_eq!(go(&mut fs, "a/new", follow), Ok("a/new".into()));
+        }
+        // A final symlink is only followed when asked, beneath the base.
+        assert_eq!(go(&mut fs, "out_abs", false), Ok("out_abs".into()));
+        assert_eq!(go(&mut fs, "out_abs", true), nc);
+        assert_eq!(go(&mut fs, "a/b/up3", true), nc);
+        assert_eq!(go(&mut fs, "a/b/up2", true), Ok(".".into()));
+        assert_eq!(go(&mut fs, "a/chain/a/flink", true), Ok("a/file".into()));
+        assert_eq!(go(&mut fs, "l0", true), Ok("a/file".into()));
+        assert_eq!(go(&mut fs, "too_many", true), Err(Errno::LOOP));
+        assert_eq!(go(&mut fs, "too_many", false), Ok("too_many".into()));
+        assert_eq!(go(&mut fs, "loop", true), Err(Errno::LOOP));
+        assert_eq!(go(&mut fs, "empty", true), Err(Errno::NOENT));
+        assert_eq!(go(&mut fs, "nul", true), Err(Errno::INVAL));
+        // Inside paths, trailing slashes, and "." results.
+        assert_eq!(go(&mut fs, "a/b/../file", false), Ok("a/file".into()));
+        let w = walk(&mut fs, "./a//b/", false).unwrap();
+        assert!(w.must_be_dir);
+        assert_eq!(fs.landed(&w), "a/b");
+        let w = walk(&mut fs, "a/dirlink", true).unwrap();
+        assert!(w.must_be_dir, "a symlink target ending in '/' must name a directory");
+        assert_eq!(fs.landed(&w), "a/b");
+        assert!(!walk(&mut fs, "a/dirlink", false).unwrap().must_be_dir);
+        let w = walk(&mut fs, ".", false).unwrap();
+        assert_eq!((w.dir, w.name.as_bytes(), w.must_be_dir), (None, &b"."[..], true));
+        assert_eq!(walk(&mut fs, "a/..", false).unwrap().dir, None);
+        assert_eq!(go(&mut fs, "a/b/..", false), Ok("a/.".into()));
+        // A subdirectory as the base is its own root.
+        fs.base = fs.lookup("a");
+        assert_eq!(go(&mut fs, "../a", false), nc);
+        assert_eq!(go(&mut fs, "b/up2", true), nc);
+        assert_eq!(go(&mut fs, "b/..", false), Ok("a/.".into()));
+        assert_eq!(go(&mut fs, "flink", true), Ok("a/file".into()));
+    }
+
+    #[test]
+    fn splice_pushes_components_in_front() {
+        let mut q: VecDeque<Vec<u8>> = VecDeque::from([b"z".to_vec()]);
+        assert_eq!(splice(&mut q, b"a//b/./"), Ok(true));
+        assert_eq!(q, [&b"a"[..], b"b", b".", b"z"]);
+        assert_eq!(splice(&mut q, b"c"), Ok(false));
+        assert_eq!(q[0], b"c");
+        assert_eq!(splice(&mut q, b"/abs"), Err(Errno::NOTCAPABLE));
+        assert_eq!(splice(&mut q, b""), Err(Errno::NOENT));
+        assert_eq!(splice(&mut q, b"a\0"), Err(Errno::INVAL));
+        assert_eq!(q.len(), 5);
     }
 }
