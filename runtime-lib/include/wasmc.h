@@ -47,6 +47,31 @@
  *     release it once.)
  *
  * ======================================================================
+ * POINTERS: what the runtime trusts
+ * ======================================================================
+ *
+ * The runtime checks what it can (NULL, counts, kinds, types, indices,
+ * roots, bounds of guest memory) and trusts the rest. Passing anything
+ * else is undefined behaviour, not an error:
+ *
+ *  - A pointer to a runtime object (store, instance, module, function,
+ *    error, caller, and the `instance` of a wasmc_memory_t, wasmc_global_t
+ *    or wasmc_table_t) is NULL or one this API returned and whose owner
+ *    still lives (see OWNERSHIP). NULL is accepted everywhere: the call
+ *    returns WASMC_ERROR_ARGUMENT, false, 0 or NULL, or is ignored.
+ *  - A string is NULL or NUL-terminated. An array with a count (args/nargs,
+ *    results/nresults, slots/nslots, argv/argc, env/envc, dirs/ndirs) holds
+ *    at least that many elements, or is NULL (an error when the count is not
+ *    0). Out-parameters are NULL (where the function says so) or writable.
+ *  - A wasmc_val_t / wasmc_ref_t you pass has the union member its kind
+ *    names initialized. A function value (WASMC_FUNCREF) is NULL or a
+ *    wasmc_func_t this API returned whose instance lives: the runtime cannot
+ *    check a function pointer. A root (WASMC_REF_OBJECT) may be anything: it
+ *    is looked up, and a dead or foreign root is an error.
+ *  - A wasmc_rawref_t given to wasmc_caller_ref is one the running host
+ *    function received (see there).
+ *
+ * ======================================================================
  * ERRORS AND TRAPS
  * ======================================================================
  *
@@ -62,13 +87,24 @@
  * ======================================================================
  *
  *  - A store and everything in it (its instances, their memories, globals,
- *    tables and functions, its roots) must be used by one thread at a time.
- *    It may move between threads between calls: the runtime keeps no
- *    per-thread state across calls.
+ *    tables and functions, its roots, and the values holding them) must be
+ *    used by one thread at a time. Using one store from two threads at once
+ *    (including deleting one of its instances, or calling its functions or
+ *    wasmc_root_* on it) is undefined behaviour; the runtime does not detect
+ *    it. A store may move between threads between calls, together with
+ *    everything in it: the runtime keeps no per-thread state across calls.
+ *    A function value (or a table holding one) belongs to its instance's
+ *    store: calling it uses that store.
+ *  - A wasmc_caller_t and the raw references a host function receives are
+ *    used only on the thread running that host function, before it returns.
  *  - Different stores are independent: separate instances in separate
  *    stores run in parallel on separate threads.
- *  - wasmc_module_load, wasmc_store_new and the functions of distinct
- *    errors may be called from any thread at any time.
+ *  - Modules (wasmc_module_t) are immutable: wasmc_module_load and the
+ *    module functions may be called from any thread at any time, as may
+ *    wasmc_store_new.
+ *  - An error (wasmc_error_t) belongs to no store: it may move to any
+ *    thread, and distinct errors may be used from any threads at once (one
+ *    error is used by one thread at a time, like any object you own).
  *  tests/capi/threads.c checks this: threads with a store each, calling,
  *  trapping, collecting and calling host functions at the same time, and
  *  one store handed from thread to thread.
@@ -195,7 +231,8 @@ typedef struct wasmc_val {
         float f32;
         double f64;
         wasmc_v128_t v128;
-        const wasmc_func_t *func; /* WASMC_FUNCREF; NULL is null */
+        const wasmc_func_t *func; /* WASMC_FUNCREF; NULL is null; else from
+                                     this API, its instance alive */
         wasmc_ref_t ref;          /* WASMC_EXTERNREF, WASMC_ANYREF */
     } of;
 } wasmc_val_t;
@@ -213,7 +250,8 @@ typedef union wasmc_raw {
 /* A reference as a host function receives or returns it (an import's
  * externref/anyref parameter or result). Valid until the host function
  * returns, and only until it calls into wasm again (objects move): keep it
- * with wasmc_caller_ref. */
+ * with wasmc_caller_ref. Never make one up: wasmc_caller_ref roots what it
+ * is given, and a word that is no reference is undefined behaviour later. */
 typedef uint64_t wasmc_rawref_t;
 
 /* ---------------------------------------------------------------------- */
@@ -336,7 +374,9 @@ wasmc_error_t *wasmc_instance_call(wasmc_instance_t *instance, const char *name,
                                    size_t nargs, wasmc_val_t *results, size_t nresults);
 /* Used by generated headers: call function `index` of an instance of the
  * module `desc`, arguments in the first slots, results written back into
- * them. Only for functions of numbers; `nslots` >= max(params, results). */
+ * them. Only for functions of numbers; `nslots` >= max(params, results), and
+ * `slots` holds `nslots` slots. `desc` is only compared with the instance's
+ * module, never read. */
 wasmc_error_t *wasmc_call_raw(wasmc_instance_t *instance, const wasmc_module_desc_t *desc, uint32_t index,
                               wasmc_raw_t *slots, size_t nslots);
 /* Used by generated headers: wasmc_func_call of function `index`. */

@@ -74,65 +74,87 @@ pub(crate) fn status(r: CResult<()>) -> *mut wasmc_error_t {
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error: one the API returned (a `Box::into_raw` of
+/// `wasmc_error_t::new`/`from_runtime`) that `wasmc_error_delete` has not
+/// freed, and will not free during `'a`.
 unsafe fn get<'a>(e: *const wasmc_error_t) -> Option<&'a wasmc_error_t> {
+    // SAFETY: a live error is a valid, aligned `wasmc_error_t` that nothing
+    // mutates (the API never changes an error after returning it), so a
+    // shared borrow for `'a` is sound by this function's contract.
     unsafe { e.as_ref() }
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error (returned by the API, not yet deleted); see
+/// wasmc.h for the lifetime of returned strings.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_kind(e: *const wasmc_error_t) -> u32 {
+    // SAFETY: `e` is NULL or a live error (contract above).
     unsafe { get(e) }.map_or(0, |e| e.kind)
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error (returned by the API, not yet deleted); see
+/// wasmc.h for the lifetime of returned strings.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_trap(e: *const wasmc_error_t) -> u32 {
+    // SAFETY: `e` is NULL or a live error (contract above).
     unsafe { get(e) }.map_or(0, |e| e.trap)
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error (returned by the API, not yet deleted); see
+/// wasmc.h for the lifetime of returned strings.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_exit_status(e: *const wasmc_error_t) -> i32 {
+    // SAFETY: `e` is NULL or a live error (contract above).
     unsafe { get(e) }.map_or(0, |e| e.exit)
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error (returned by the API, not yet deleted); see
+/// wasmc.h for the lifetime of returned strings.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_message(e: *const wasmc_error_t) -> *const c_char {
+    // SAFETY: `e` is NULL or a live error (contract above).
     unsafe { get(e) }.map_or(c"".as_ptr(), |e| e.message.as_ptr())
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error (returned by the API, not yet deleted); see
+/// wasmc.h for the lifetime of returned strings.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_report(e: *const wasmc_error_t) -> *const c_char {
+    // SAFETY: `e` is NULL or a live error (contract above).
     unsafe { get(e) }.map_or(c"".as_ptr(), |e| e.report.as_ptr())
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error (returned by the API, not yet deleted); see
+/// wasmc.h for the lifetime of returned strings.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_frame_count(e: *const wasmc_error_t) -> usize {
+    // SAFETY: `e` is NULL or a live error (contract above).
     unsafe { get(e) }.map_or(0, |e| e.frames.len())
 }
 
 /// # Safety
-/// `e` is NULL or a live error.
+/// `e` is NULL or a live error (returned by the API, not yet deleted); see
+/// wasmc.h for the lifetime of returned strings.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_frame_name(e: *const wasmc_error_t, i: usize) -> *const c_char {
+    // SAFETY: `e` is NULL or a live error (contract above).
     unsafe { get(e) }.and_then(|e| e.frames.get(i)).map_or(std::ptr::null(), |f| f.as_ptr())
 }
 
 /// # Safety
-/// `e` is NULL or an error returned by the API and not yet deleted.
+/// `e` is NULL or an error returned by the API and not yet deleted; no
+/// string borrowed from it is used afterwards (wasmc.h, OWNERSHIP 1 and 3).
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_error_delete(e: *mut wasmc_error_t) {
     if !e.is_null() {
+        // SAFETY: non-null, so `e` is a `Box::into_raw` of this module that
+        // the caller owns and gives back exactly once (contract above).
         drop(unsafe { Box::from_raw(e) });
     }
 }

@@ -58,8 +58,9 @@ pub(crate) fn cstate(i: &InstanceInner) -> Option<&CState> {
 static MODULES: Mutex<Option<HashMap<usize, &'static wasmc_module_t>>> = Mutex::new(None);
 
 /// # Safety
-/// `desc` is NULL or a module descriptor linked into this program;
-/// `out` is NULL or writable.
+/// `desc` is NULL or a module descriptor the wasmc compiler emitted, linked
+/// into this program (its code stays mapped for the process); `out` is NULL
+/// or valid for writing a pointer (wasmc.h, `wasmc_module_load`).
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_module_load(
     desc: *const ModuleDesc,
@@ -68,12 +69,15 @@ pub unsafe extern "C" fn wasmc_module_load(
     if out.is_null() || desc.is_null() {
         return argument("wasmc_module_load: NULL argument");
     }
+    // SAFETY: `out` is non-null (checked above), so writable (contract).
     unsafe { *out = std::ptr::null() };
     let mut modules = MODULES.lock().unwrap_or_else(|e| e.into_inner());
     let modules = modules.get_or_insert_with(HashMap::new);
     let m = match modules.get(&(desc as usize)) {
         Some(m) => *m,
         None => {
+            // SAFETY: `desc` is non-null (checked above), so a compiler-emitted
+            // descriptor whose code stays mapped (contract above).
             let module = match unsafe { Module::from_descriptor(desc) } {
                 Ok(m) => m,
                 Err(e) => return wasmc_error_t::new(ERROR_MODULE, e),
@@ -83,12 +87,16 @@ pub unsafe extern "C" fn wasmc_module_load(
             m
         }
     };
+    // SAFETY: as for the first write to `out`.
     unsafe { *out = m };
     std::ptr::null_mut()
 }
 
 /// # Safety
-/// Every pointer in `c` is NULL or valid as `wasmc.h` describes.
+/// `c` is as `wasmc_wasi_config_t` in wasmc.h says: `argv`/`env` are NULL
+/// or arrays of `argc`/`envc` pointers, each NULL or a NUL-terminated
+/// string; `dirs` is NULL or an array of `ndirs` `wasmc_dir_t` whose
+/// strings are NULL or NUL-terminated.
 unsafe fn wasi_ctx(c: &wasmc_wasi_config_t) -> CResult<WasiCtx> {
     let strings = |p: *const *const c_char, n: usize, what: &str| -> CResult<Vec<String>> {
         if n == 0 {
@@ -99,6 +107,9 @@ unsafe fn wasi_ctx(c: &wasmc_wasi_config_t) -> CResult<WasiCtx> {
         }
         (0..n)
             .map(|i| {
+                // SAFETY: `p` is non-null (checked above), so an array of `n`
+                // pointers (contract above) and `i < n`; each element is NULL
+                // or a string (contract above).
                 unsafe { c_str(*p.add(i)) }
                     .map(str::to_string)
                     .ok_or_else(|| argument(format!("WASI {what}[{i}]: NULL or not UTF-8")))
@@ -118,12 +129,16 @@ unsafe fn wasi_ctx(c: &wasmc_wasi_config_t) -> CResult<WasiCtx> {
         return Err(argument("WASI dirs: NULL array"));
     }
     for i in 0..c.ndirs {
+        // SAFETY: `ndirs > 0` here, so `dirs` is non-null (checked above), an
+        // array of `ndirs` entries (contract above), and `i < ndirs`.
         let d = unsafe { &*c.dirs.add(i) };
         let host =
+            // SAFETY: `d.host` is NULL or a string (contract above).
             unsafe { c_str(d.host) }.ok_or_else(|| argument(format!("WASI dirs[{i}].host: NULL or not UTF-8")))?;
         let guest = if d.guest.is_null() {
             host
         } else {
+            // SAFETY: `d.guest` is non-null, so a string (contract above).
             unsafe { c_str(d.guest) }.ok_or_else(|| argument(format!("WASI dirs[{i}].guest: not UTF-8")))?
         };
         ctx.preopen_dir(std::path::Path::new(host), guest).map_err(|e| {
@@ -134,7 +149,10 @@ unsafe fn wasi_ctx(c: &wasmc_wasi_config_t) -> CResult<WasiCtx> {
 }
 
 /// # Safety
-/// As `wasmc.h` describes.
+/// `store` is NULL or a live store not in use by another thread; `module`
+/// is NULL or one `wasmc_module_load` returned; `config` is NULL or a valid
+/// `wasmc_instance_config_t` whose pointers are as wasmc.h describes it
+/// (see [`wasi_ctx`]); `out` is NULL or valid for writing a pointer.
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_instance_new(
     store: *mut wasmc_store_t,
@@ -145,9 +163,15 @@ pub unsafe extern "C" fn wasmc_instance_new(
     if out.is_null() || module.is_null() {
         return argument("wasmc_instance_new: NULL module or out");
     }
+    // SAFETY: `out` is non-null (checked above), so writable (contract).
     unsafe { *out = std::ptr::null_mut() };
+    // SAFETY: `module` is non-null (checked above), so a module of
+    // `wasmc_module_load`, leaked there for the process; `config` is NULL or
+    // valid (contract above); `store` is as `instantiate` requires.
     match unsafe { instantiate(store, &(*module).module, config.as_ref()) } {
         Ok(i) => {
+            // SAFETY: as for the first write to `out`. The caller now owns
+            // the `Arc`'s count (ended by `wasmc_instance_delete`).
             unsafe { *out = Arc::into_raw(i.0) as *mut wasmc_instance_t };
             std::ptr::null_mut()
         }
@@ -155,15 +179,26 @@ pub unsafe extern "C" fn wasmc_instance_new(
     }
 }
 
+/// # Safety
+/// `store` is NULL or a live store not in use by another thread; the
+/// pointers in `config` are as wasmc.h describes (`malloc_export` and
+/// `free_export` NULL or strings, `wasi` NULL or as [`wasi_ctx`] requires).
 unsafe fn instantiate(
     store: *mut wasmc_store_t,
     module: &Module,
     config: Option<&wasmc_instance_config_t>,
 ) -> CResult<Instance> {
-    let store = if store.is_null() { Store::new() } else { unsafe { clone_store(store as *const StoreInner) } };
+    let store = if store.is_null() {
+        Store::new()
+    } else {
+        // SAFETY: `store` is non-null, so a live store handle (contract).
+        unsafe { clone_store(store as *const StoreInner) }
+    };
     let name = |p: Option<*const c_char>, default: &str, what: &str| -> CResult<String> {
         match p.filter(|p| !p.is_null()) {
             None => Ok(default.to_string()),
+            // SAFETY: a non-null `malloc_export`/`free_export` is a string
+            // (contract above).
             Some(p) => unsafe { c_str(p) }.map(str::to_string).ok_or_else(|| argument(format!("{what}: not UTF-8"))),
         }
     };
@@ -172,7 +207,9 @@ unsafe fn instantiate(
         malloc: name(config.map(|c| c.malloc_export), "malloc", "malloc_export")?,
         free: name(config.map(|c| c.free_export), "free", "free_export")?,
     };
+    // SAFETY: `wasi` is NULL or a valid `wasmc_wasi_config_t` (contract).
     let wasi = match config.and_then(|c| unsafe { c.wasi.as_ref() }) {
+        // SAFETY: its pointers are as `wasi_ctx` requires (contract above).
         Some(w) => Some(unsafe { wasi_ctx(w) }?),
         None => None,
     };
@@ -224,42 +261,56 @@ unsafe fn instantiate(
 }
 
 /// # Safety
-/// `i` is NULL or an instance returned by `wasmc_instance_new`, not yet
-/// deleted and not running.
+/// `i` is NULL or an instance returned by `wasmc_instance_new` (never a
+/// borrowed one of `wasmc_caller_instance`), not yet deleted and not
+/// running; nothing borrowed from it is used afterwards (wasmc.h).
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_instance_delete(i: *mut wasmc_instance_t) {
     if !i.is_null() {
+        // SAFETY: non-null, so the `Arc::into_raw` of `wasmc_instance_new`,
+        // whose count the caller owns and gives up here exactly once; no
+        // Rust borrow of it is live (it is not running: contract above).
         drop(unsafe { Arc::from_raw(i as *const InstanceInner) });
     }
 }
 
 /// # Safety
-/// `i` is NULL or a live instance.
+/// `i` is NULL or a live instance (one not deleted: wasmc.h, OWNERSHIP).
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_instance_store(i: *const wasmc_instance_t) -> *mut wasmc_store_t {
+    // SAFETY: `i` is NULL or a live instance (contract above).
     unsafe { inst(i) }.map_or(std::ptr::null_mut(), |i| Arc::as_ptr(&i.store_handle().0) as *mut wasmc_store_t)
 }
 
 /// # Safety
-/// `i` is NULL or a live instance.
+/// `i` is NULL or a live instance (one not deleted: wasmc.h, OWNERSHIP).
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_instance_data(i: *const wasmc_instance_t) -> *mut c_void {
+    // SAFETY: `i` is NULL or a live instance (contract above).
     unsafe { inst(i) }.and_then(cstate).map_or(std::ptr::null_mut(), |s| s.data)
 }
 
 /// # Safety
-/// `i` is NULL or a live instance.
+/// `i` is NULL or a live instance (one not deleted: wasmc.h, OWNERSHIP).
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_instance_module(i: *const wasmc_instance_t) -> *const wasmc_module_t {
+    // SAFETY: `i` is NULL or a live instance (contract above).
     let Some(i) = (unsafe { inst(i) }) else { return std::ptr::null() };
     let mut out = std::ptr::null();
+    // SAFETY: the descriptor of a loaded module was emitted by the compiler
+    // and stays mapped; `out` is a local.
     let e = unsafe { wasmc_module_load(i.module().desc(), &mut out) };
+    // SAFETY: `e` is NULL or the error just returned, owned here.
     unsafe { wasmc_error_delete(e) };
     out
 }
 
 /// The index of export `name` of `kind`.
 pub(crate) fn export_index(i: &InstanceInner, name: &str, kind: u32) -> Option<u32> {
+    // SAFETY: a loaded module's descriptor (compiler-emitted, accepted by
+    // `Module::from_descriptor`, mapped for the process) has an `exports`
+    // slice of `ExportDesc`s.
     let exports: &[wasmc_abi::descriptor::ExportDesc] = unsafe { i.module().desc().exports.as_slice() };
+    // SAFETY: each `ExportDesc` of it has a byte-slice `name`.
     exports.iter().find(|e| e.kind == kind && unsafe { e.name.as_str() } == name).map(|e| e.index)
 }

@@ -17,7 +17,13 @@
 //! pointer, a `wasmc_instance_t *` an `Arc<InstanceInner>`, a
 //! `wasmc_func_t *` a `VMFuncRef` inside its instance's vmctx and a
 //! `wasmc_caller_t *` the calling instance's vmctx.
+//!
+//! Unsafe code: every pointer a C caller passes is trusted only as far as
+//! `wasmc.h` ("POINTERS" in its header comment) makes it the caller's
+//! obligation; every `unsafe` block says which obligation or which runtime
+//! invariant it relies on (the lints below keep it that way).
 #![allow(non_camel_case_types)]
+#![warn(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 
 pub mod call;
 pub mod caller;
@@ -28,6 +34,9 @@ pub mod instance;
 pub mod memory;
 pub mod store;
 pub mod val;
+
+#[cfg(test)]
+mod tests;
 
 use crate::instance::InstanceInner;
 use std::ffi::{c_char, CStr};
@@ -40,6 +49,9 @@ pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Option<&'a str> {
     if p.is_null() {
         return None;
     }
+    // SAFETY: `p` is non-null (checked above), so by this function's
+    // contract it points to a NUL-terminated string, which the caller keeps
+    // alive and unchanged for `'a` (the C call borrowing it).
     unsafe { CStr::from_ptr(p) }.to_str().ok()
 }
 
@@ -60,8 +72,15 @@ pub struct wasmc_store_t {
 /// The instance behind a `wasmc_instance_t *` (borrowed).
 ///
 /// # Safety
-/// `p` is NULL or a live instance handle.
+/// `p` is NULL or a live instance handle: one `wasmc_instance_new` returned
+/// and `wasmc_instance_delete` has not ended, or a borrowed one
+/// (`wasmc_caller_instance`, the `instance` of a memory/global/table struct
+/// made from either). The instance must stay alive for `'a` (the C call).
 pub(crate) unsafe fn inst<'a>(p: *const wasmc_instance_t) -> Option<&'a InstanceInner> {
+    // SAFETY: both kinds of handle are the address of an `InstanceInner`
+    // (`Arc::into_raw` in `wasmc_instance_new`, `inst_handle`), live for
+    // `'a` by this function's contract; it is only ever shared (`&`), and
+    // its interior mutability is behind `UnsafeCell`s/`Cell`s.
     unsafe { (p as *const InstanceInner).as_ref() }
 }
 
@@ -73,7 +92,13 @@ pub(crate) fn inst_handle(i: &InstanceInner) -> *mut wasmc_instance_t {
 /// The store behind a `wasmc_store_t *` (borrowed).
 ///
 /// # Safety
-/// `p` is NULL or a live store handle.
+/// `p` is NULL or a live store handle: one `wasmc_store_new` returned and
+/// `wasmc_store_delete` has not ended, or one `wasmc_instance_store` returned
+/// while that instance lives. The store must stay alive for `'a`.
 pub(crate) unsafe fn store<'a>(p: *const wasmc_store_t) -> Option<&'a crate::instance::StoreInner> {
+    // SAFETY: both kinds of handle are the address of the `StoreInner` inside
+    // an `Arc` (`Arc::into_raw` in `wasmc_store_new`, `Arc::as_ptr` in
+    // `wasmc_instance_store`), live for `'a` by this function's contract, and
+    // only ever shared.
     unsafe { (p as *const crate::instance::StoreInner).as_ref() }
 }

@@ -94,16 +94,38 @@ fn rtt_at(enc: &[u8]) -> *const VMRtt {
 }
 
 /// The runtime type of a GC object.
-fn object_rtt(w: u64) -> *const VMRtt {
+///
+/// # Safety
+/// `w` is the address of a live GC object of a live store (its first word
+/// is the header: the runtime type pointer and two flag bits).
+unsafe fn object_rtt(w: u64) -> *const VMRtt {
+    // SAFETY: `w` points to a live object, whose header word is readable
+    // and 8-aligned (objects are 8-aligned), by this function's contract.
     (unsafe { *(w as *const u64) } & !3) as *const VMRtt
 }
 
 /// Whether the non-null raw reference `w` belongs to the heap type of `enc`.
-fn ref_matches(enc: &[u8], w: u64) -> bool {
+///
+/// # Safety
+/// `enc` is a canonical value type (its runtime types live for the
+/// process). `w` is a reference word of that type's representation: for a
+/// funcref, the address of a live `VMFuncRef`; for an anyref/externref that
+/// is neither i31 nor host, the address of a live GC object (a word read
+/// from a live root).
+unsafe fn ref_matches(enc: &[u8], w: u64) -> bool {
     let is_i31 = w & 1 == I31_TAG;
     let is_host = w & 3 == HOST_TAG;
     let is_obj = !is_i31 && !is_host;
-    let obj_kind = || if is_obj { (unsafe { (*object_rtt(w)).kind }) as u8 } else { 0 };
+    let obj_kind = || {
+        if is_obj {
+            // SAFETY: `w` is an object (neither i31 nor host), so a live GC
+            // object by this function's contract; its runtime type, which
+            // the header names, lives for the process.
+            (unsafe { (*object_rtt(w)).kind }) as u8
+        } else {
+            0
+        }
+    };
     match enc.get(1).copied() {
         Some(0x70) => true,                      // func: any function
         Some(0x6f | 0x6e) => true,               // extern, any
@@ -113,11 +135,22 @@ fn ref_matches(enc: &[u8], w: u64) -> bool {
         Some(0x6a) => obj_kind() == TYPE_ARRAY,  // array
         Some(HEAP_RTT) => {
             let want = rtt_at(enc);
+            if want.is_null() {
+                // Not canonical (no runtime type): nothing matches.
+                return false;
+            }
+            // SAFETY: `want` is non-null, so the runtime type a canonical
+            // encoding names (contract above); runtime types are never freed.
             if unsafe { (*want).kind } == TYPE_FUNC as u32 {
                 let f = w as *const VMFuncRef;
+                // SAFETY: `enc` is a concrete function type, so its
+                // representation is funcref and `w` is a live `VMFuncRef`
+                // (contract above).
                 types::rtt_subtype(unsafe { (*f).type_id } as *const VMRtt, want)
             } else {
-                is_obj && types::rtt_subtype(object_rtt(w), want)
+                // SAFETY: `is_obj` is checked first, so `w` is a live GC
+                // object (contract above).
+                is_obj && types::rtt_subtype(unsafe { object_rtt(w) }, want)
             }
         }
         _ => false, // none, nofunc, noextern: only null
@@ -139,18 +172,28 @@ fn kind_name(kind: u32) -> &'static str {
 }
 
 /// The raw word of a reference value (no type check).
-pub(crate) fn ref_to_raw(store: Option<&StoreInner>, r: &wasmc_ref_t) -> Result<u64, String> {
+///
+/// # Safety
+/// The member of `r.of` that `r.kind` selects is initialized (the caller's
+/// obligation per wasmc.h for values from C: `wasmc_ref_t`, POINTERS).
+/// Other kinds are rejected without reading `r.of`.
+pub(crate) unsafe fn ref_to_raw(store: Option<&StoreInner>, r: &wasmc_ref_t) -> Result<u64, String> {
     Ok(match r.kind {
         REF_NULL => 0,
         REF_HOST => {
+            // SAFETY: kind REF_HOST selects `host`, initialized (contract
+            // above); any pointer bits are a valid `*mut c_void`.
             let p = unsafe { r.of.host } as u64;
             if p >= MAX_HOST {
                 return Err(format!("host pointer {p:#x} does not fit in a reference (must be below 2^62)"));
             }
             crate::val::host_ref(p)
         }
+        // SAFETY: kind REF_I31 selects `i31`, initialized (contract above).
         REF_I31 => ((unsafe { r.of.i31 } as u32 as u64 & 0x7fff_ffff) << 1) | I31_TAG,
         REF_OBJECT => {
+            // SAFETY: kind REF_OBJECT selects `root`, initialized (contract
+            // above). Its value is only looked up, never trusted.
             let root = unsafe { r.of.root };
             match store.and_then(|s| s.rooted(root)) {
                 Some(w) => w,
@@ -162,11 +205,22 @@ pub(crate) fn ref_to_raw(store: Option<&StoreInner>, r: &wasmc_ref_t) -> Result<
 }
 
 /// Converts `v` for a slot of canonical type `enc`, checking it.
-pub(crate) fn to_raw(store: Option<&StoreInner>, v: &wasmc_val_t, enc: &[u8]) -> Result<ValRaw, String> {
+///
+/// # Safety
+/// The member of `v.of` that `v.kind` selects is initialized; a funcref's
+/// `func` is NULL or a live function (a `wasmc_func_t` the API returned
+/// whose instance lives): the caller's obligations per wasmc.h
+/// (`wasmc_val_t`, POINTERS). `enc` is a canonical value type. `store` is
+/// NULL or not used by another thread.
+pub(crate) unsafe fn to_raw(store: Option<&StoreInner>, v: &wasmc_val_t, enc: &[u8]) -> Result<ValRaw, String> {
     let want = types::representation(enc);
     if v.kind != want as u32 {
         return Err(format!("expected {}, got {}", kind_name(want as u32), kind_name(v.kind)));
     }
+    // SAFETY: `v.kind == want` (checked above), and each arm reads the
+    // member that kind selects, initialized by the contract above; every bit
+    // pattern is valid for these members; `ref_to_raw`'s contract is the
+    // same one for `v.of.r`.
     let raw = unsafe {
         match want {
             TY_I32 => ValRaw::from_u64(v.of.i32 as u32 as u64),
@@ -184,8 +238,16 @@ pub(crate) fn to_raw(store: Option<&StoreInner>, v: &wasmc_val_t, enc: &[u8]) ->
             if enc.first() == Some(&REF_NONNULL) {
                 return Err("null given for a non-nullable reference".into());
             }
-        } else if !ref_matches(enc, w) {
-            return Err("reference of the wrong type".into());
+        } else {
+            // SAFETY: `w` is non-null and of `enc`'s representation: a
+            // funcref's `func`, live by the contract above, or a reference
+            // word from `ref_to_raw`, which is i31, host, or an object read
+            // from a live root of `store` (roots are only ever set to live
+            // objects, and the collector keeps them current).
+            let matches = unsafe { ref_matches(enc, w) };
+            if !matches {
+                return Err("reference of the wrong type".into());
+            }
         }
     }
     Ok(raw)
@@ -210,9 +272,12 @@ pub(crate) fn ref_from_raw(store: Option<&StoreInner>, w: u64) -> wasmc_ref_t {
     if w == 0 {
         wasmc_ref_t::null()
     } else if w & 1 == I31_TAG {
-        // Sign-extend the 31-bit value.
+        // Sign-extend the 31-bit value. The whole union is written (as the
+        // header's `wasmc_ref_i31` does): C may copy or compare all of it.
         let v = ((w >> 1) as u32) << 1;
-        wasmc_ref_t { kind: REF_I31, of: RefOf { i31: (v as i32) >> 1 } }
+        let mut of = RefOf { root: 0 };
+        of.i31 = (v as i32) >> 1;
+        wasmc_ref_t { kind: REF_I31, of }
     } else if let Some(p) = crate::val::host_value(w) {
         wasmc_ref_t { kind: REF_HOST, of: RefOf { host: p as *mut c_void } }
     } else {
@@ -241,14 +306,24 @@ mod tests {
     fn i31_and_host_round_trip() {
         for v in [0, 1, -1, 0x3fff_ffff, -0x4000_0000] {
             let r = wasmc_ref_t { kind: REF_I31, of: RefOf { i31: v } };
-            let w = ref_to_raw(None, &r).unwrap();
+            // SAFETY: kind REF_I31, member `i31` initialized.
+            let w = unsafe { ref_to_raw(None, &r) }.unwrap();
             let back = ref_from_raw(None, w);
+            // SAFETY: `ref_from_raw` made an i31 reference.
             assert_eq!((back.kind, unsafe { back.of.i31 }), (REF_I31, v));
+            // Regression: the whole union is initialized (C may read or
+            // compare `of.root`); Miri flags reading uninitialized bytes.
+            // SAFETY: `ref_from_raw` writes all of `of` for i31 values.
+            let whole = unsafe { back.of.root };
+            assert_eq!(whole >> 32, 0);
         }
         let r = wasmc_ref_t { kind: REF_HOST, of: RefOf { host: 0x1234_5678 as *mut c_void } };
-        let back = ref_from_raw(None, ref_to_raw(None, &r).unwrap());
+        // SAFETY: kind REF_HOST, member `host` initialized.
+        let back = ref_from_raw(None, unsafe { ref_to_raw(None, &r) }.unwrap());
+        // SAFETY: `ref_from_raw` made a host reference.
         assert_eq!((back.kind, unsafe { back.of.host } as usize), (REF_HOST, 0x1234_5678));
         let big = wasmc_ref_t { kind: REF_HOST, of: RefOf { host: (1u64 << 62) as *mut c_void } };
-        assert!(ref_to_raw(None, &big).is_err());
+        // SAFETY: kind REF_HOST, member `host` initialized.
+        assert!(unsafe { ref_to_raw(None, &big) }.is_err());
     }
 }
