@@ -4,9 +4,14 @@
 //! loading compiled modules in process (`loader`), and the `.wast` script
 //! engine (`wast`).
 
+// Only the in-process loader (dlopen, and module descriptors) and the
+// script engine's reading of results need `unsafe`; each use says why.
+#![deny(unsafe_code)]
+
 pub mod archive;
 pub mod library;
 pub mod link;
+#[allow(unsafe_code)]
 pub mod loader;
 pub mod toolchain;
 pub mod wast;

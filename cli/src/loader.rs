@@ -63,17 +63,25 @@ impl Loader {
         let c = CString::new(so_path.to_string_lossy().as_bytes())?;
         // The library stays loaded for the life of the process: its code may
         // be referenced by any instance.
+        // SAFETY: `c` is a NUL-terminated path; the library is our own
+        // linker output, whose initializers are the C runtime's only.
         let handle = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
         let _ = std::fs::remove_file(&so_path);
         if handle.is_null() {
+            // SAFETY: after a failed dlopen, dlerror returns a NUL-terminated
+            // message, valid until the next dl* call on this thread.
             let msg = unsafe { std::ffi::CStr::from_ptr(libc::dlerror()) }.to_string_lossy().into_owned();
             return Err(anyhow!("dlopen: {msg}"));
         }
         let sym = CString::new(wasmc_compiler::emit::DESCRIPTOR_SYMBOL)?;
+        // SAFETY: `handle` is a live library (never closed) and `sym` a
+        // NUL-terminated name.
         let desc = unsafe { libc::dlsym(handle, sym.as_ptr()) };
         if desc.is_null() {
             return Err(anyhow!("module descriptor not found in the loaded object"));
         }
+        // SAFETY: the symbol is the descriptor our compiler emitted into
+        // this object, and the library is never unloaded.
         unsafe { Module::from_descriptor(desc as *const _) }.map_err(|e| anyhow!(e)).context("registering module")
     }
 }

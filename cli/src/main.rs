@@ -1,5 +1,7 @@
 //! `wasmc`: compile WebAssembly to native executables.
 
+#![forbid(unsafe_code)]
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};

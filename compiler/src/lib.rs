@@ -5,6 +5,8 @@
 //! `emit` (compile in parallel, trampolines, the module descriptor, the
 //! object file).
 
+#![forbid(unsafe_code)]
+
 pub mod emit;
 pub mod error;
 pub mod func;

@@ -26,12 +26,12 @@ static REGISTRY: RwLock<Vec<Arc<CodeInfo>>> = RwLock::new(Vec::new());
 /// Registers a module's code. Modules are never unregistered: their code
 /// stays mapped for the life of the process.
 ///
-/// Contract (this is a safe function only because its one caller,
-/// `Module::from_descriptor`, is `unsafe` and requires it): `desc` must be
-/// a module descriptor emitted by the wasmc compiler, i.e. every
-/// [`wasmc_abi::descriptor::Slice`] in it, transitively, points at `len`
-/// valid elements that live for `'static`. Everything here relies on that.
-pub(crate) fn register(desc: &'static ModuleDesc) {
+/// # Safety
+/// `desc` must be a module descriptor emitted by the wasmc compiler, i.e.
+/// every [`wasmc_abi::descriptor::Slice`] in it, transitively, points at
+/// `len` valid elements that live for `'static`. Everything here relies on
+/// that.
+pub(crate) unsafe fn register(desc: &'static ModuleDesc) {
     // SAFETY: `desc.funcs` is a valid `'static` array of `FuncDesc` (the
     // contract above, established by `Module::from_descriptor`'s caller).
     let all: &[FuncDesc] = unsafe { desc.funcs.as_slice() };

@@ -6,18 +6,9 @@
 //! context starts with the ABI's `VMHostCtx` header so the trampoline the
 //! compiler emits can find that entry.
 
-use wasmc_abi::{Trap, VMHostCtx, ValRaw};
+use wasmc_abi::{VMHostCtx, ValRaw};
 
-/// Why a host function did not return normally.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostTrap {
-    /// `proc_exit`: unwind all wasm frames and exit with this status.
-    Exit(i32),
-    /// A wasm trap raised on behalf of the guest.
-    Trap(Trap),
-    /// A host failure with its own message.
-    Error(String),
-}
+pub use crate::trap::HostTrap;
 
 /// The signature of a host function body: arguments are read from the
 /// slots, results are written to the first slots.
@@ -85,12 +76,6 @@ pub struct HostFuncCtx {
     pub(crate) body: std::sync::Arc<HostFnBody>,
 }
 
-thread_local! {
-    /// The reason of the last failed host call on this thread, picked up by
-    /// the unwinder after the generated trampoline calls the `raise` builtin.
-    pub(crate) static PENDING: std::cell::RefCell<Option<HostTrap>> = const { std::cell::RefCell::new(None) };
-}
-
 /// Status a host call returns to the trampoline: 0 is success; anything
 /// else makes the trampoline call the `raise` builtin.
 pub const HOST_OK: u32 = 0;
@@ -113,6 +98,6 @@ pub unsafe extern "C" fn host_array_call(ctx: *mut u8, values: *mut ValRaw) -> u
         Ok(Err(t)) => t,
         Err(_) => HostTrap::Error("host function panicked".into()),
     };
-    PENDING.with(|p| *p.borrow_mut() = Some(outcome));
+    crate::trap::set_host_failure(outcome);
     HOST_FAILED
 }

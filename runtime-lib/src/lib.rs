@@ -8,6 +8,10 @@
 //! unwinding, backtraces), `code` (registry of loaded code), `host` (host
 //! functions), `capi` (the C embedding API, `include/wasmc.h`), `wasi` (WASI preview1), `exe` (the entry of executables).
 
+// Every `unsafe` block says why it is sound, and unsafe functions spell
+// out each unsafe operation in their bodies.
+#![deny(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
+
 pub mod builtins;
 pub mod call;
 pub mod capi;
@@ -16,6 +20,8 @@ pub mod exe;
 pub mod gc;
 pub mod host;
 pub mod instance;
+mod instantiate;
+mod layers;
 pub mod memory;
 mod stack;
 pub mod table;
@@ -25,7 +31,8 @@ pub mod val;
 pub mod wasi;
 
 pub use host::{Caller, HostTrap};
-pub use instance::{Instance, InstantiateError, Module, Store};
+pub use instance::{Instance, Module, Store};
+pub use instantiate::InstantiateError;
 pub use memory::Memory;
 pub use table::Table;
 pub use trap::Error;

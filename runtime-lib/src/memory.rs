@@ -225,6 +225,50 @@ impl Memory {
     }
 }
 
+/// The bulk operations of `memory.*` instructions and data segments, each
+/// bounds-checked against the current length.
+impl Memory {
+    fn in_bounds(&self, start: u64, len: u64) -> bool {
+        start.checked_add(len).is_some_and(|end| end <= self.byte_len())
+    }
+
+    /// `memory.fill`: false if out of bounds.
+    pub(crate) fn fill(&self, dst: u64, val: u8, len: u64) -> bool {
+        if !self.in_bounds(dst, len) {
+            return false;
+        }
+        // SAFETY: `[dst, dst + len)` lies within the accessible bytes
+        // (checked above), which only this thread's wasm and host code
+        // touch, none of it while this runs.
+        unsafe { std::ptr::write_bytes(self.base().add(dst as usize), val, len as usize) };
+        true
+    }
+
+    /// `memory.copy` from `src` (may be this memory): false if out of bounds.
+    pub(crate) fn copy_from(&self, dst: u64, src: &Memory, src_at: u64, len: u64) -> bool {
+        if !self.in_bounds(dst, len) || !src.in_bounds(src_at, len) {
+            return false;
+        }
+        // SAFETY: both ranges lie within accessible bytes (checked above);
+        // `copy` allows them to overlap.
+        unsafe { std::ptr::copy(src.base().add(src_at as usize), self.base().add(dst as usize), len as usize) };
+        true
+    }
+
+    /// Writes `bytes` at `dst` (`memory.init`, active data segments): false
+    /// if out of bounds.
+    pub(crate) fn init_from(&self, dst: u64, bytes: &[u8]) -> bool {
+        if !self.in_bounds(dst, bytes.len() as u64) {
+            return false;
+        }
+        // SAFETY: the destination lies within accessible bytes (checked
+        // above); `bytes` is host memory (a data segment), never the
+        // guest's, so the ranges do not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base().add(dst as usize), bytes.len()) };
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,49 +330,5 @@ mod tests {
         let bytes = unsafe { m.as_mut_slice() };
         assert_eq!(bytes.len(), 64 * 65536);
         bytes[64 * 65536 - 1] = 1;
-    }
-}
-
-/// The bulk operations of `memory.*` instructions and data segments, each
-/// bounds-checked against the current length.
-impl Memory {
-    fn in_bounds(&self, start: u64, len: u64) -> bool {
-        start.checked_add(len).is_some_and(|end| end <= self.byte_len())
-    }
-
-    /// `memory.fill`: false if out of bounds.
-    pub(crate) fn fill(&self, dst: u64, val: u8, len: u64) -> bool {
-        if !self.in_bounds(dst, len) {
-            return false;
-        }
-        // SAFETY: `[dst, dst + len)` lies within the accessible bytes
-        // (checked above), which only this thread's wasm and host code
-        // touch, none of it while this runs.
-        unsafe { std::ptr::write_bytes(self.base().add(dst as usize), val, len as usize) };
-        true
-    }
-
-    /// `memory.copy` from `src` (may be this memory): false if out of bounds.
-    pub(crate) fn copy_from(&self, dst: u64, src: &Memory, src_at: u64, len: u64) -> bool {
-        if !self.in_bounds(dst, len) || !src.in_bounds(src_at, len) {
-            return false;
-        }
-        // SAFETY: both ranges lie within accessible bytes (checked above);
-        // `copy` allows them to overlap.
-        unsafe { std::ptr::copy(src.base().add(src_at as usize), self.base().add(dst as usize), len as usize) };
-        true
-    }
-
-    /// Writes `bytes` at `dst` (`memory.init`, active data segments): false
-    /// if out of bounds.
-    pub(crate) fn init_from(&self, dst: u64, bytes: &[u8]) -> bool {
-        if !self.in_bounds(dst, bytes.len() as u64) {
-            return false;
-        }
-        // SAFETY: the destination lies within accessible bytes (checked
-        // above); `bytes` is host memory (a data segment), never the
-        // guest's, so the ranges do not overlap.
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base().add(dst as usize), bytes.len()) };
-        true
     }
 }

@@ -8,7 +8,7 @@
 //! no two borrows of the storage overlap.
 
 use std::cell::UnsafeCell;
-use std::sync::Arc;
+use std::rc::Rc;
 use wasmc_abi::VMTableDef;
 
 struct TableInner {
@@ -22,7 +22,7 @@ struct TableInner {
 }
 
 #[derive(Clone)]
-pub struct Table(Arc<TableInner>);
+pub struct Table(Rc<TableInner>);
 
 /// Tables larger than this are refused (10 million elements, 80 MB).
 const MAX_TABLE_ELEMS: u64 = 10_000_000;
@@ -46,7 +46,7 @@ impl Table {
         }
         let mut elems = vec![0; min as usize];
         let def = VMTableDef { base: elems.as_mut_ptr() as u64, length: min };
-        Ok(Table(Arc::new(TableInner {
+        Ok(Table(Rc::new(TableInner {
             def: Box::new(UnsafeCell::new(def)),
             elems: UnsafeCell::new(elems),
             elem_type,
@@ -94,9 +94,9 @@ impl Table {
 
     /// Stores reference word `v` at `i`; false if out of bounds. Only null
     /// and host references can be stored without `unsafe`: see
-    /// [`crate::val::ref_word_fits`].
+    /// [`crate::types::ref_word_fits`].
     pub fn set(&self, i: u64, v: u64) -> Result<bool, String> {
-        if !crate::val::ref_word_fits(&self.0.elem_encoding, v) {
+        if !crate::types::ref_word_fits(&self.0.elem_encoding, v) {
             return Err("the value is not a valid element of this table without `set_unchecked`".into());
         }
         // SAFETY: `ref_word_fits` accepted `v` for the element type.
@@ -179,7 +179,7 @@ impl Table {
     }
 
     pub fn same(&self, other: &Table) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -188,18 +188,26 @@ mod tests {
     use super::*;
     use wasmc_abi::descriptor::{TY_EXTERNREF, TY_FUNCREF};
 
+    /// A host reference word (as `crate::val::host_ref` makes).
+    fn host_ref(v: u64) -> u64 {
+        (v << 2) | wasmc_abi::gc::HOST_TAG
+    }
+
     #[test]
     fn grow_republishes_the_storage() {
         let t = Table::new(TY_EXTERNREF, 2, Some(1000)).unwrap();
-        let h = crate::val::host_ref(5);
+        let h = host_ref(5);
         assert_eq!(t.set(1, h), Ok(true));
         // SAFETY: a host reference is a valid externref.
         assert_eq!(unsafe { t.grow(500, h) }, Some(2));
         // SAFETY: as above.
         assert_eq!(unsafe { t.grow(600, h) }, None);
+        // SAFETY: the definition is live while the table is, and nothing
+        // writes it during these reads.
         let def = unsafe { &*t.def_ptr() };
         assert_eq!(def.length, 502);
         // The definition generated code reads points at the live storage.
+        // SAFETY: index 501 is below the length, 502.
         assert_eq!(unsafe { *(def.base as *const u64).add(501) }, h);
         assert_eq!(t.get(0), Some(0));
         assert_eq!(t.get(1), Some(h));
@@ -221,7 +229,7 @@ mod tests {
         let a = Table::new(TY_EXTERNREF, 4, None).unwrap();
         let b = Table::new(TY_EXTERNREF, 4, None).unwrap();
         for i in 0..4 {
-            a.set(i, crate::val::host_ref(i + 1)).unwrap();
+            a.set(i, host_ref(i + 1)).unwrap();
         }
         assert!(a.copy_from(1, &a, 0, 3));
         assert_eq!((0..4).map(|i| a.get(i).unwrap() >> 2).collect::<Vec<_>>(), [1, 1, 2, 3]);

@@ -11,7 +11,7 @@
 //!
 //! Runtime types are never freed: there is one per distinct type.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use wasmc_abi::descriptor::*;
 use wasmc_abi::gc::{storage_size, struct_layout, VMRtt};
@@ -43,22 +43,72 @@ fn with_registry<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
 
 pub use wasmc_abi::typeenc::split_val;
 
+/// Every runtime type ever made, so that a runtime type named by an
+/// encoding (a `HEAP_RTT` word, which could be any bytes) is dereferenced
+/// only if it is one. Its own lock: it is consulted while `REGISTRY` is held.
+static KNOWN: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
+
+fn add_known(rtt: usize) {
+    KNOWN.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashSet::new).insert(rtt);
+}
+
+/// Lets unit tests use hand-built runtime types.
+///
+/// # Safety
+/// `rtt` is a `VMRtt` with its display that lives for the rest of the
+/// process (tests leak or keep them).
+#[cfg(test)]
+pub(crate) unsafe fn add_known_for_test(rtt: usize) {
+    add_known(rtt)
+}
+
+/// `p` as a runtime type, if it is one.
+fn known(p: u64) -> Option<&'static VMRtt> {
+    let guard = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    let is_known = guard.as_ref().is_some_and(|k| k.contains(&(p as usize)));
+    // SAFETY: `p` is a runtime type made by `new_rtt`: a leaked allocation,
+    // never freed, initialized before `add_known`. Its reference offsets
+    // are written once more by `canonicalize_group` before the type's
+    // address leaves that function, while no reference from here is live.
+    is_known.then(|| unsafe { &*(p as *const VMRtt) })
+}
+
+/// The kind (`TYPE_*`) of the runtime type `p`, if it is one.
+fn kind_of(p: u64) -> Option<u8> {
+    known(p).map(|r| r.kind as u8)
+}
+
 /// How a value of the encoded type is represented (a `TY_*` code).
 pub fn representation(val: &[u8]) -> u8 {
     match val {
         [REF_NULLABLE | REF_NONNULL, 0x6f | 0x72, ..] => TY_EXTERNREF,
         [REF_NULLABLE | REF_NONNULL, 0x70 | 0x73, ..] => TY_FUNCREF,
-        [REF_NULLABLE | REF_NONNULL, HEAP_RTT, rest @ ..] => {
-            let rtt = u64::from_le_bytes(rest[..8].try_into().unwrap_or([0; 8])) as *const VMRtt;
-            if !rtt.is_null() && unsafe { (*rtt).kind } == TYPE_FUNC as u32 {
-                TY_FUNCREF
-            } else {
-                TY_ANYREF
-            }
-        }
+        [REF_NULLABLE | REF_NONNULL, HEAP_RTT, ..] => match rtt_of(val).and_then(|r| kind_of(r as u64)) {
+            Some(TYPE_FUNC) => TY_FUNCREF,
+            _ => TY_ANYREF,
+        },
         [REF_NULLABLE | REF_NONNULL, ..] => TY_ANYREF,
         [code, ..] => *code,
         [] => 0,
+    }
+}
+
+/// Whether reference word `w` is a valid value of the reference type
+/// encoded by `enc` (canonical form) without knowing more than the word:
+/// null for a nullable type, an i31 for `any`/`eq`/`i31`/`extern` (which
+/// `extern.convert_any` may give), a host value for `extern` and `any`.
+/// Pointers (functions, GC objects) cannot be checked from the word alone;
+/// they go through the `_unchecked` variants, which are `unsafe`.
+pub fn ref_word_fits(enc: &[u8], w: u64) -> bool {
+    let nullable = enc.first() == Some(&REF_NULLABLE);
+    let is_i31 = w & 1 == 1;
+    let is_host = w & 3 == wasmc_abi::gc::HOST_TAG;
+    match enc {
+        [REF_NULLABLE | REF_NONNULL, ..] if w == 0 => nullable,
+        [REF_NULLABLE | REF_NONNULL, 0x6f, ..] => is_i31 || is_host,
+        [REF_NULLABLE | REF_NONNULL, 0x6e, ..] => is_i31 || is_host,
+        [REF_NULLABLE | REF_NONNULL, 0x6d | 0x6c, ..] => is_i31,
+        _ => false,
     }
 }
 
@@ -78,29 +128,29 @@ fn rtt_of(enc: &[u8]) -> Option<*const VMRtt> {
     }
 }
 
-/// `a <: b` for runtime types.
+/// `a <: b` for runtime types (false if either is not one).
 pub(crate) fn rtt_subtype(a: *const VMRtt, b: *const VMRtt) -> bool {
     if a == b {
         return true;
     }
-    if a.is_null() || b.is_null() {
-        return false;
-    }
-    // SAFETY: non-null runtime types come from `new_rtt`, which allocates
-    // each with `depth + 1` display entries after the header and never
-    // frees it; the display is reached from the raw pointer (not through
-    // a `&VMRtt`, which would cover the header only), and `b.depth <=
-    // a.depth` keeps the index in bounds.
-    unsafe {
-        let (da, db) = ((*a).depth, (*b).depth);
-        da >= db && *std::ptr::addr_of!((*a).display).cast::<u64>().add(db as usize) == b as u64
-    }
+    let (Some(ra), Some(rb)) = (known(a as u64), known(b as u64)) else { return false };
+    // SAFETY: `new_rtt` allocates each runtime type with `depth + 1`
+    // display entries after the header and never frees it; the display is
+    // reached from the raw pointer `a` (whose provenance is the whole
+    // allocation, unlike a `&VMRtt`), and `b.depth <= a.depth` keeps the
+    // index in bounds.
+    ra.depth >= rb.depth && unsafe { *display(a).add(rb.depth as usize) } == b as u64
+}
+
+/// The first display entry of runtime type `r`.
+fn display(r: *const VMRtt) -> *const u64 {
+    r.cast::<u8>().wrapping_add(VMRtt::OFF_DISPLAY as usize).cast()
 }
 
 /// The abstract heap type a canonical heap type belongs under.
 fn heap_top_kind(enc: &[u8]) -> u8 {
     match enc {
-        [_, HEAP_RTT, ..] => match rtt_of(enc).map(|r| unsafe { (*r).kind } as u8) {
+        [_, HEAP_RTT, ..] => match rtt_of(enc).and_then(|r| kind_of(r as u64)) {
             Some(TYPE_FUNC) => 0x70,
             Some(TYPE_STRUCT) => 0x6b,
             _ => 0x6a,
@@ -280,6 +330,9 @@ fn canonicalize_group(members: &[Member<'_>], earlier: &[usize], start: u32) -> 
             let info: &'static RttInfo = Box::leak(Box::new(info));
             if let Some(offsets) = ref_offsets(info) {
                 let offsets: &'static [u32] = Box::leak(offsets.into_boxed_slice());
+                // SAFETY: `group[i]` was just made by `new_rtt` and is not
+                // yet shared (the registry lock is held and no module has
+                // its pointer); `offsets` is leaked, so it lives forever.
                 unsafe {
                     let r = group[i] as *mut VMRtt;
                     (*r).n_ref_offsets = offsets.len() as u32;
@@ -295,27 +348,33 @@ fn canonicalize_group(members: &[Member<'_>], earlier: &[usize], start: u32) -> 
 
 /// Allocates a `VMRtt` (with its display) for a type of structure `body`.
 fn new_rtt(body: &[u8], is_final: bool, sup: Option<usize>) -> usize {
-    let (depth, mut display) = match sup {
-        Some(s) => unsafe {
-            let s = &*(s as *const VMRtt);
-            let d = std::slice::from_raw_parts(s.display.as_ptr(), s.depth as usize + 1).to_vec();
-            (s.depth + 1, d)
-        },
+    let (depth, mut chain) = match sup {
+        Some(s) => {
+            let depth = known(s as u64).map_or(0, |r| r.depth);
+            // SAFETY: `s` is a runtime type (a supertype made earlier) with
+            // `depth + 1` display entries, read through its raw pointer.
+            let d = unsafe { std::slice::from_raw_parts(display(s as *const VMRtt), depth as usize + 1) }.to_vec();
+            (depth + 1, d)
+        }
         None => (0, Vec::new()),
     };
     let words = (VMRtt::OFF_DISPLAY / 8) as usize + depth as usize + 1;
     let mem: &'static mut [u64] = Box::leak(vec![0u64; words].into_boxed_slice());
     let rtt = mem.as_mut_ptr() as *mut VMRtt;
-    display.push(rtt as u64);
+    chain.push(rtt as u64);
     let (size, elem_is_ref) = layout_of(body);
+    // SAFETY: `mem` is a fresh, leaked allocation of `words` words: the
+    // header plus `depth + 1` display entries (`chain`'s length), written
+    // through `rtt`, which carries the provenance of all of it.
     unsafe {
         (*rtt).kind = body.first().copied().unwrap_or(TYPE_FUNC) as u32;
         (*rtt).depth = depth;
         (*rtt).is_final = is_final as u32;
         (*rtt).size = size;
         (*rtt).elem_is_ref = elem_is_ref as u32;
-        std::ptr::copy_nonoverlapping(display.as_ptr(), (*rtt).display.as_mut_ptr(), display.len());
+        std::ptr::copy_nonoverlapping(chain.as_ptr(), display(rtt).cast_mut(), chain.len());
     }
+    add_known(rtt as usize);
     rtt as usize
 }
 
@@ -368,7 +427,10 @@ fn ref_offsets(info: &RttInfo) -> Option<Vec<u32>> {
 }
 
 /// The runtime types of a module's types, in type index order.
-pub fn canonicalize(types: &[TypeDesc]) -> Vec<usize> {
+///
+/// # Safety
+/// Each type's `encoding` is `len` live bytes (a module descriptor's).
+pub unsafe fn canonicalize(types: &[TypeDesc]) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::with_capacity(types.len());
     let mut i = 0;
     while i < types.len() {
@@ -376,6 +438,7 @@ pub fn canonicalize(types: &[TypeDesc]) -> Vec<usize> {
         let members: Vec<Member<'_>> = types[i..(i + len).min(types.len())]
             .iter()
             .map(|t| Member {
+                // SAFETY: the encoding is live bytes (contract).
                 body: unsafe { t.encoding.as_slice() },
                 supertype: (t.supertype != NONE).then_some(t.supertype),
                 is_final: t.is_final != 0,
@@ -426,16 +489,22 @@ mod tests {
         static S0: [u8; 5] = [TYPE_STRUCT, 0, 0, 0, 0];
         static S1: [u8; 7] = [TYPE_STRUCT, 1, 0, 0, 0, TY_I32, 1];
         static S2: [u8; 12] = [TYPE_STRUCT, 1, 0, 0, 0, REF_NULLABLE, HEAP_TYPE_INDEX, 2, 0, 0, 0, 1];
-        let a = canonicalize(&[desc(&S0, 0, 1, NONE, false), desc(&S1, 1, 1, 0, true), desc(&S2, 2, 1, NONE, true)]);
+        // SAFETY: the encodings are statics.
+        let a = unsafe {
+            canonicalize(&[desc(&S0, 0, 1, NONE, false), desc(&S1, 1, 1, 0, true), desc(&S2, 2, 1, NONE, true)])
+        };
         // Module B declares the same types at other indices.
         static T0: [u8; 9] = [TYPE_FUNC, 0, 0, 0, 0, 0, 0, 0, 0];
         static S2B: [u8; 12] = [TYPE_STRUCT, 1, 0, 0, 0, REF_NULLABLE, HEAP_TYPE_INDEX, 3, 0, 0, 0, 1];
-        let b = canonicalize(&[
-            desc(&T0, 0, 1, NONE, true),
-            desc(&S0, 1, 1, NONE, false),
-            desc(&S1, 2, 1, 1, true),
-            desc(&S2B, 3, 1, NONE, true),
-        ]);
+        // SAFETY: as above.
+        let b = unsafe {
+            canonicalize(&[
+                desc(&T0, 0, 1, NONE, true),
+                desc(&S0, 1, 1, NONE, false),
+                desc(&S1, 2, 1, 1, true),
+                desc(&S2B, 3, 1, NONE, true),
+            ])
+        };
         assert_eq!(a[0], b[1]);
         assert_eq!(a[1], b[2]);
         assert_eq!(a[2], b[3]);
@@ -443,8 +512,11 @@ mod tests {
         assert!(!rtt_subtype(a[0] as _, a[1] as _));
         assert!(!rtt_subtype(a[2] as _, a[0] as _));
         // Layout: struct {i32} is header + 4 bytes, padded to 16.
-        assert_eq!(unsafe { (*(a[1] as *const VMRtt)).size }, 16);
-        assert_eq!(unsafe { (*(a[2] as *const VMRtt)).n_ref_offsets }, 1);
+        assert_eq!(known(a[1] as u64).unwrap().size, 16);
+        assert_eq!(known(a[2] as u64).unwrap().n_ref_offsets, 1);
+        // Words that are not runtime types are never dereferenced.
+        assert!(!rtt_subtype(0x1000 as _, a[0] as _));
+        assert_eq!(representation(&[REF_NULLABLE, HEAP_RTT, 0, 0x10, 0, 0, 0, 0, 0, 0]), TY_ANYREF);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::host::{host_array_call, HostFnBody, HostFuncCtx};
 use crate::trap::Error;
 use crate::types::FuncType;
 use std::any::Any;
+use std::rc::Rc;
 use std::sync::Arc;
 use wasmc_abi::descriptor::*;
 use wasmc_abi::{VMFuncRef, VMHostCtx, ValRaw};
@@ -41,24 +42,7 @@ pub fn host_value(r: u64) -> Option<u64> {
     (r & 3 == wasmc_abi::gc::HOST_TAG).then_some(r >> 2)
 }
 
-/// Whether reference word `w` is a valid value of the reference type
-/// encoded by `enc` (canonical form) without knowing more than the word:
-/// null for a nullable type, an i31 for `any`/`eq`/`i31`/`extern` (which
-/// `extern.convert_any` may give), a host value for `extern` and `any`.
-/// Pointers (functions, GC objects) cannot be checked from the word alone;
-/// they go through the `_unchecked` variants, which are `unsafe`.
-pub fn ref_word_fits(enc: &[u8], w: u64) -> bool {
-    let nullable = enc.first() == Some(&REF_NULLABLE);
-    let is_i31 = w & 1 == 1;
-    let is_host = host_value(w).is_some();
-    match enc {
-        [REF_NULLABLE | REF_NONNULL, ..] if w == 0 => nullable,
-        [REF_NULLABLE | REF_NONNULL, 0x6f, ..] => is_i31 || is_host,
-        [REF_NULLABLE | REF_NONNULL, 0x6e, ..] => is_i31 || is_host,
-        [REF_NULLABLE | REF_NONNULL, 0x6d | 0x6c, ..] => is_i31,
-        _ => false,
-    }
-}
+pub use crate::types::ref_word_fits;
 
 /// What a non-null anyref is: `"i31"`, `"host"`, `"struct"` or `"array"`.
 ///
@@ -137,7 +121,7 @@ pub struct Func {
     pub(crate) host: Option<Arc<HostFnBody>>,
     /// Keeps `ptr` alive: the instance owning it, or the host function's
     /// own context.
-    pub(crate) _owner: Arc<dyn Any>,
+    pub(crate) _owner: Rc<dyn Any>,
 }
 
 struct HostOwner {
@@ -161,7 +145,7 @@ impl Func {
             vmctx: &*ctx as *const HostFuncCtx as u64,
         });
         let ptr = &*funcref as *const VMFuncRef;
-        Func { ptr, ty, host: Some(body), _owner: Arc::new(HostOwner { _ctx: ctx, _funcref: funcref }) }
+        Func { ptr, ty, host: Some(body), _owner: Rc::new(HostOwner { _ctx: ctx, _funcref: funcref }) }
     }
 
     pub fn ty(&self) -> &FuncType {
@@ -245,10 +229,10 @@ pub struct Global {
     pub(crate) ptr: *mut ValRaw,
     pub(crate) ty: u8,
     /// The full value type (see `types`), for import matching.
-    pub(crate) encoding: Arc<[u8]>,
+    pub(crate) encoding: Rc<[u8]>,
     pub(crate) mutable: bool,
     /// Keeps `ptr` alive: the owning instance, or the host's own box.
-    pub(crate) _owner: Arc<dyn Any>,
+    pub(crate) _owner: Rc<dyn Any>,
 }
 
 impl Global {
@@ -275,7 +259,7 @@ impl Global {
         let b: Box<std::cell::UnsafeCell<ValRaw>> = Box::new(std::cell::UnsafeCell::new(val.to_raw()));
         let ptr = b.get();
         let encoding = crate::types::encode_simple(val.ty()).into();
-        Global { ptr, ty: val.ty(), encoding, mutable, _owner: Arc::new(b) }
+        Global { ptr, ty: val.ty(), encoding, mutable, _owner: Rc::new(b) }
     }
 
     pub fn get(&self) -> Val {

@@ -326,3 +326,78 @@ fn library_refuses_what_it_cannot_bind() {
     cmd.args(["build", "--lib", "--prefix", "9x"]).arg(here().join("counter.wat")).arg("-o").arg(dir.join("libc.a"));
     assert!(!output(cmd).status.success());
 }
+
+/// Functions of 0, 255, 256 and 1,000 parameters and results, through the
+/// generated typed wrappers and through `wasmc_instance_call` (the counts
+/// were once one byte in the type encoding).
+#[test]
+fn many_parameters_and_results_through_every_c_path() {
+    const ARITIES: [usize; 4] = [0, 255, 256, 1000];
+    let dir = scratch("arity");
+    let mut wat = String::from("(module\n");
+    for n in ARITIES {
+        let params = if n == 0 { String::new() } else { format!("(param{})", " i32".repeat(n)) };
+        let results = if n == 0 { String::new() } else { format!("(result{})", " i32".repeat(n)) };
+        let sum: String = if n == 0 {
+            "(i32.const 7)".into()
+        } else {
+            (1..n).fold("(local.get 0)".to_string(), |acc, i| format!("{acc} (local.get {i}) (i32.add)"))
+        };
+        let splat = "(local.get 0) ".repeat(n);
+        wat += &format!("  (func (export \"sum{n}\") {params} (result i32) {sum})\n");
+        wat += &format!("  (func (export \"splat{n}\") (param i32) {results} {splat})\n");
+    }
+    wat += ")\n";
+    std::fs::write(dir.join("arity.wat"), wat).unwrap();
+    let mut cmd = wasmc();
+    cmd.args(["build", "--lib"]).arg(dir.join("arity.wat")).arg("-o").arg(dir.join("libarity.a"));
+    run_ok(cmd);
+
+    let mut c = String::from(
+        "#include <stdio.h>\n#include <stdlib.h>\n#include \"arity.h\"\n\
+         static void check(wasmc_error_t *e, int ok, const char *what) {\n\
+         if (e) { printf(\"%s: %s\\n\", what, wasmc_error_message(e)); exit(1); }\n\
+         if (!ok) { printf(\"%s: wrong result\\n\", what); exit(1); } }\n\
+         int main(void) {\n  arity_instance_t *inst = NULL;\n\
+         check(arity_instance_new(NULL, NULL, &inst), 1, \"instance\");\n\
+         wasmc_instance_t *base = arity_instance_base(inst);\n  int32_t r[1000];\n\
+         wasmc_val_t args[1000], res[1000];\n  int ok;\n",
+    );
+    for n in ARITIES {
+        let expect = if n == 0 { 7 } else { n * (n - 1) / 2 };
+        // Typed wrappers.
+        let args: String = (0..n).map(|i| format!("{i}, ")).collect();
+        c += &format!("  check(arity_sum{n}(inst, {args}&r[0]), r[0] == {expect}, \"arity_sum{n}\");\n");
+        let outs: String = (0..n).map(|i| format!(", &r[{i}]")).collect();
+        c += &format!(
+            "  for (int i = 0; i < 1000; i++) r[i] = 0;\n  check(arity_splat{n}(inst, 3{outs}), 1, \"arity_splat{n}\");\n\
+             ok = 1; for (int i = 0; i < {n}; i++) ok &= r[i] == 3;\n  check(NULL, ok, \"arity_splat{n} results\");\n"
+        );
+        // The generic call.
+        c += &format!(
+            "  for (int i = 0; i < {n}; i++) {{ args[i].kind = WASMC_I32; args[i].of.i32 = i; }}\n\
+             check(wasmc_instance_call(base, \"sum{n}\", args, {n}, res, 1), res[0].of.i32 == {expect}, \"call sum{n}\");\n\
+             args[0].kind = WASMC_I32; args[0].of.i32 = 5;\n\
+             check(wasmc_instance_call(base, \"splat{n}\", args, 1, res, {n}), 1, \"call splat{n}\");\n\
+             ok = 1; for (int i = 0; i < {n}; i++) ok &= res[i].kind == WASMC_I32 && res[i].of.i32 == 5;\n\
+             check(NULL, ok, \"call splat{n} results\");\n"
+        );
+        if n > 0 {
+            // One argument too few is refused, not passed through.
+            c += &format!(
+                "  {{ wasmc_error_t *e = wasmc_instance_call(base, \"sum{n}\", args, {m}, res, 1);\n\
+                 check(NULL, e != NULL, \"sum{n} with {m} arguments refused\"); wasmc_error_delete(e); }}\n",
+                m = n - 1
+            );
+        }
+    }
+    c += "  arity_instance_delete(inst);\n  puts(\"ok\");\n  return 0;\n}\n";
+    std::fs::write(dir.join("main.c"), c).unwrap();
+    let exe = dir.join("arity");
+    let mut cmd = Command::new("cc");
+    cmd.args(["-O1", "-fno-omit-frame-pointer", "-Wall", "-Werror", "-std=c11"]).arg("-I").arg(&dir);
+    cmd.arg(dir.join("main.c")).arg("-L").arg(&dir).arg("-larity").arg("-o").arg(&exe);
+    run_ok(cmd);
+    let out = run_ok(Command::new(&exe));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+}

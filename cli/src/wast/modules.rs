@@ -79,7 +79,7 @@ impl Inst {
 #[derive(Clone)]
 pub enum Exports {
     Instance(Inst),
-    Host(std::sync::Arc<HashMap<String, Extern>>),
+    Host(std::rc::Rc<HashMap<String, Extern>>),
 }
 
 impl Exports {
@@ -139,7 +139,7 @@ impl<'l> Modules<'l> {
             None => Store::new(),
         };
         let mut registered = HashMap::new();
-        registered.insert("spectest".to_string(), Slot::Ready(Exports::Host(std::sync::Arc::new(spectest))));
+        registered.insert("spectest".to_string(), Slot::Ready(Exports::Host(std::rc::Rc::new(spectest))));
         Modules { loader, store, registered, used_taint: RefCell::new(None) }
     }
 

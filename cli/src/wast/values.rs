@@ -8,6 +8,7 @@ use wasmc_rt::host_ref;
 use wasmc_rt::Val;
 
 /// What a reference result of an invocation is (see `wasmc_rt::ref_kind`).
+#[allow(unsafe_code)]
 fn ref_kind(r: u64) -> Option<&'static str> {
     // SAFETY: `r` is a result word just returned by a wasm function of the
     // script's store (null, i31, host value or a live GC object), read

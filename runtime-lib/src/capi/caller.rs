@@ -4,7 +4,7 @@
 use super::instance::cstate;
 use super::val::{ref_from_raw, ref_to_raw, wasmc_ref_t};
 use super::{inst_handle, wasmc_instance_t};
-use crate::host::{HostTrap, PENDING};
+use crate::host::HostTrap;
 use crate::instance::InstanceInner;
 use std::ffi::{c_char, c_void, CStr};
 use wasmc_abi::Trap;
@@ -53,7 +53,7 @@ unsafe fn trap(message: String) -> ! {
         eprintln!("wasmc: wasmc_caller_trap called outside a host function: {message}");
         std::process::abort();
     }
-    PENDING.with(|p| *p.borrow_mut() = Some(HostTrap::Error(message)));
+    crate::trap::set_host_failure(HostTrap::Error(message));
     // SAFETY: `in_wasm` (checked above) means this thread is inside
     // `catch_traps`; nothing owned lives in this frame any more (the message
     // moved above), nor in the frames above it (contract above).

@@ -4,12 +4,14 @@
 use super::error::*;
 use super::store::clone_store;
 use super::{c_str, inst, wasmc_instance_t, wasmc_store_t};
-use crate::instance::{Instance, InstanceInner, InstantiateError, Module, Store, StoreInner};
+use crate::instance::{Instance, InstanceInner, Module, Store, StoreInner};
+use crate::instantiate::InstantiateError;
 use crate::val::{Extern, Func};
 use crate::wasi::{self, WasiCtx};
 use crate::FuncType;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use wasmc_abi::descriptor::{ModuleDesc, KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE};
 
@@ -171,8 +173,8 @@ pub unsafe extern "C" fn wasmc_instance_new(
     match unsafe { instantiate(store, &(*module).module, config.as_ref()) } {
         Ok(i) => {
             // SAFETY: as for the first write to `out`. The caller now owns
-            // the `Arc`'s count (ended by `wasmc_instance_delete`).
-            unsafe { *out = Arc::into_raw(i.0) as *mut wasmc_instance_t };
+            // the `Rc`'s count (ended by `wasmc_instance_delete`).
+            unsafe { *out = Rc::into_raw(i.0) as *mut wasmc_instance_t };
             std::ptr::null_mut()
         }
         Err(e) => e,
@@ -267,10 +269,10 @@ unsafe fn instantiate(
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_instance_delete(i: *mut wasmc_instance_t) {
     if !i.is_null() {
-        // SAFETY: non-null, so the `Arc::into_raw` of `wasmc_instance_new`,
+        // SAFETY: non-null, so the `Rc::into_raw` of `wasmc_instance_new`,
         // whose count the caller owns and gives up here exactly once; no
         // Rust borrow of it is live (it is not running: contract above).
-        drop(unsafe { Arc::from_raw(i as *const InstanceInner) });
+        drop(unsafe { Rc::from_raw(i as *const InstanceInner) });
     }
 }
 
@@ -279,7 +281,7 @@ pub unsafe extern "C" fn wasmc_instance_delete(i: *mut wasmc_instance_t) {
 #[no_mangle]
 pub unsafe extern "C" fn wasmc_instance_store(i: *const wasmc_instance_t) -> *mut wasmc_store_t {
     // SAFETY: `i` is NULL or a live instance (contract above).
-    unsafe { inst(i) }.map_or(std::ptr::null_mut(), |i| Arc::as_ptr(&i.store_handle().0) as *mut wasmc_store_t)
+    unsafe { inst(i) }.map_or(std::ptr::null_mut(), |i| Rc::as_ptr(&i.store_handle().0) as *mut wasmc_store_t)
 }
 
 /// # Safety

@@ -13,8 +13,8 @@
 //! * `caller`: what C host functions (imports bound at link time) can do.
 //! * `header`: the generated part of `wasmc.h` (from `wasmc-abi`).
 //!
-//! Handles: a `wasmc_store_t *` is an `Arc<StoreInner>` turned into a raw
-//! pointer, a `wasmc_instance_t *` an `Arc<InstanceInner>`, a
+//! Handles: a `wasmc_store_t *` is an `Rc<StoreInner>` turned into a raw
+//! pointer, a `wasmc_instance_t *` an `Rc<InstanceInner>`, a
 //! `wasmc_func_t *` a `VMFuncRef` inside its instance's vmctx and a
 //! `wasmc_caller_t *` the calling instance's vmctx.
 //!
@@ -55,14 +55,14 @@ pub(crate) unsafe fn c_str<'a>(p: *const c_char) -> Option<&'a str> {
     unsafe { CStr::from_ptr(p) }.to_str().ok()
 }
 
-/// Opaque to C: an `Arc<InstanceInner>` (owned handles) or a borrowed
+/// Opaque to C: an `Rc<InstanceInner>` (owned handles) or a borrowed
 /// `&InstanceInner`.
 #[repr(C)]
 pub struct wasmc_instance_t {
     _private: [u8; 0],
 }
 
-/// Opaque to C: an `Arc<StoreInner>` (owned handles) or a borrowed
+/// Opaque to C: an `Rc<StoreInner>` (owned handles) or a borrowed
 /// `&StoreInner`.
 #[repr(C)]
 pub struct wasmc_store_t {
@@ -78,7 +78,7 @@ pub struct wasmc_store_t {
 /// made from either). The instance must stay alive for `'a` (the C call).
 pub(crate) unsafe fn inst<'a>(p: *const wasmc_instance_t) -> Option<&'a InstanceInner> {
     // SAFETY: both kinds of handle are the address of an `InstanceInner`
-    // (`Arc::into_raw` in `wasmc_instance_new`, `inst_handle`), live for
+    // (`Rc::into_raw` in `wasmc_instance_new`, `inst_handle`), live for
     // `'a` by this function's contract; it is only ever shared (`&`), and
     // its interior mutability is behind `UnsafeCell`s/`Cell`s.
     unsafe { (p as *const InstanceInner).as_ref() }
@@ -97,7 +97,7 @@ pub(crate) fn inst_handle(i: &InstanceInner) -> *mut wasmc_instance_t {
 /// while that instance lives. The store must stay alive for `'a`.
 pub(crate) unsafe fn store<'a>(p: *const wasmc_store_t) -> Option<&'a crate::instance::StoreInner> {
     // SAFETY: both kinds of handle are the address of the `StoreInner` inside
-    // an `Arc` (`Arc::into_raw` in `wasmc_store_new`, `Arc::as_ptr` in
+    // an `Rc` (`Rc::into_raw` in `wasmc_store_new`, `Rc::as_ptr` in
     // `wasmc_instance_store`), live for `'a` by this function's contract, and
     // only ever shared.
     unsafe { (p as *const crate::instance::StoreInner).as_ref() }

@@ -3,31 +3,31 @@
 use super::val::{wasmc_val_t, REF_OBJECT};
 use super::{store, wasmc_store_t};
 use crate::instance::{Store, StoreInner};
-use std::sync::Arc;
+use std::rc::Rc;
 use wasmc_abi::descriptor::{TY_ANYREF, TY_EXTERNREF};
 
 /// A new owning `Store` for a borrowed handle (the handle stays valid).
 ///
 /// # Safety
 /// `p` is a live store handle (see [`super::store`]): the data pointer of an
-/// `Arc<StoreInner>` that holds at least one strong count for the call, as
+/// `Rc<StoreInner>` that holds at least one strong count for the call, as
 /// C passed it (not re-derived from a `&StoreInner`, whose provenance does
 /// not cover the reference counts).
 pub(crate) unsafe fn clone_store(p: *const StoreInner) -> Store {
-    // SAFETY: `p` came from `Arc::into_raw`/`Arc::as_ptr` of an
-    // `Arc<StoreInner>` whose strong count is at least 1 (this function's
-    // contract), so adding a count and taking it back as an `Arc` is the
+    // SAFETY: `p` came from `Rc::into_raw`/`Rc::as_ptr` of an
+    // `Rc<StoreInner>` whose strong count is at least 1 (this function's
+    // contract), so adding a count and taking it back as an `Rc` is the
     // documented `increment_strong_count` + `from_raw` pairing; the new
-    // `Arc` owns only the count added here.
+    // `Rc` owns only the count added here.
     unsafe {
-        Arc::increment_strong_count(p);
-        Store(Arc::from_raw(p))
+        Rc::increment_strong_count(p);
+        Store(Rc::from_raw(p))
     }
 }
 
 #[no_mangle]
 pub extern "C" fn wasmc_store_new() -> *mut wasmc_store_t {
-    Arc::into_raw(Store::new().0) as *mut wasmc_store_t
+    Rc::into_raw(Store::new().0) as *mut wasmc_store_t
 }
 
 /// # Safety
@@ -37,9 +37,9 @@ pub extern "C" fn wasmc_store_new() -> *mut wasmc_store_t {
 pub unsafe extern "C" fn wasmc_store_delete(s: *mut wasmc_store_t) {
     if !s.is_null() {
         // SAFETY: non-null, so by the contract above `s` is the
-        // `Arc::into_raw` of `wasmc_store_new`, whose count the caller owns
+        // `Rc::into_raw` of `wasmc_store_new`, whose count the caller owns
         // and gives up here exactly once.
-        drop(unsafe { Arc::from_raw(s as *const StoreInner) });
+        drop(unsafe { Rc::from_raw(s as *const StoreInner) });
     }
 }
 
@@ -52,7 +52,7 @@ pub unsafe extern "C" fn wasmc_store_gc_stats(s: *const wasmc_store_t, minor: *m
         (0, 0)
     } else {
         // SAFETY: `s` is non-null, so a live store handle (contract above),
-        // passed as is: it carries the provenance of the whole `Arc`
+        // passed as is: it carries the provenance of the whole `Rc`
         // allocation, which a pointer made from `&StoreInner` would not
         // (Miri caught that: `store_stats_and_null_stores`). The count added
         // is dropped at the end of this statement. The heap is read through

@@ -120,7 +120,8 @@ struct FakeRtt {
     display: [u64; 1],
 }
 
-fn rtt(kind: u8) -> Box<FakeRtt> {
+/// A runtime type built by hand, leaked and registered as a runtime type.
+fn rtt(kind: u8) -> &'static FakeRtt {
     let mut r = Box::new(FakeRtt {
         rtt: VMRtt {
             kind: kind as u32,
@@ -135,6 +136,10 @@ fn rtt(kind: u8) -> Box<FakeRtt> {
         display: [0],
     });
     r.display[0] = rtt_addr(&r);
+    let r: &'static FakeRtt = Box::leak(r);
+    // SAFETY: `r` is a `VMRtt` followed by its display, leaked: it lives
+    // for the rest of the process.
+    unsafe { crate::types::add_known_for_test(rtt_addr(r) as usize) };
     r
 }
 
@@ -174,7 +179,7 @@ fn obj_ref(kind: u8, root: u64) -> wasmc_val_t {
 #[cfg_attr(miri, ignore = "wasmc_store_new maps the nursery with MAP_NORESERVE, which Miri does not support")]
 fn roots_clone_release() {
     let t = rtt(TYPE_STRUCT);
-    let o = object(&t);
+    let o = object(t);
     let s = wasmc_store_new();
     let st = inner(s);
     let root = st.root(addr(&o));
@@ -273,8 +278,8 @@ fn numbers_convert_and_check_kinds() {
 fn references_are_checked() {
     let st_t = rtt(TYPE_STRUCT);
     let arr_t = rtt(TYPE_ARRAY);
-    let s_obj = object(&st_t);
-    let a_obj = object(&arr_t);
+    let s_obj = object(st_t);
+    let a_obj = object(arr_t);
     let s = wasmc_store_new();
     let st = inner(s);
     let sr = st.root(addr(&s_obj));
@@ -300,12 +305,12 @@ fn references_are_checked() {
     assert!(ok(&obj_ref(TY_ANYREF, sr), &anyref(0x71)).is_err(), "none: only null");
     assert_eq!(ok(&host, &anyref(0x6f)).unwrap().u64(), crate::val::host_ref(0x40));
     // Concrete types: the same runtime type matches.
-    assert_eq!(ok(&obj_ref(TY_ANYREF, sr), &concrete(&st_t, false)).unwrap().u64(), addr(&s_obj));
-    assert!(ok(&i31, &concrete(&st_t, true)).is_err());
+    assert_eq!(ok(&obj_ref(TY_ANYREF, sr), &concrete(st_t, false)).unwrap().u64(), addr(&s_obj));
+    assert!(ok(&i31, &concrete(st_t, true)).is_err());
     // Another runtime type at the same depth: not a subtype (reads the
     // display that follows the `VMRtt`).
-    assert!(ok(&obj_ref(TY_ANYREF, ar), &concrete(&st_t, true)).is_err());
-    assert!(ok(&null, &concrete(&st_t, false)).is_err());
+    assert!(ok(&obj_ref(TY_ANYREF, ar), &concrete(st_t, true)).is_err());
+    assert!(ok(&null, &concrete(st_t, false)).is_err());
     // A non-canonical concrete type (no runtime type) matches nothing.
     assert!(ok(&obj_ref(TY_ANYREF, sr), &[REF_NULLABLE, HEAP_RTT, 0, 0, 0, 0, 0, 0, 0, 0]).is_err());
     // Released roots and unknown reference kinds are errors.
@@ -337,15 +342,15 @@ fn references_are_checked() {
 #[test]
 fn funcref_values_are_checked() {
     let f_t = rtt(TYPE_FUNC);
-    let f = wasmc_abi::VMFuncRef { wasm_call: 0, array_call: 0, type_id: rtt_addr(&f_t), vmctx: 0 };
+    let f = wasmc_abi::VMFuncRef { wasm_call: 0, array_call: 0, type_id: rtt_addr(f_t), vmctx: 0 };
     let fv = val(TY_FUNCREF, ValOf { func: &f });
     let nullf = val(TY_FUNCREF, ValOf { func: null() });
     // SAFETY: funcrefs are NULL or point to the live `f` above.
     unsafe {
         assert_eq!(to_raw(None, &fv, &anyref(0x70)).unwrap().u64(), &f as *const _ as u64);
-        assert_eq!(to_raw(None, &fv, &concrete(&f_t, false)).unwrap().u64(), &f as *const _ as u64);
-        assert!(to_raw(None, &nullf, &concrete(&f_t, true)).is_ok());
-        assert!(to_raw(None, &nullf, &concrete(&f_t, false)).is_err());
+        assert_eq!(to_raw(None, &fv, &concrete(f_t, false)).unwrap().u64(), &f as *const _ as u64);
+        assert!(to_raw(None, &nullf, &concrete(f_t, true)).is_ok());
+        assert!(to_raw(None, &nullf, &concrete(f_t, false)).is_err());
         assert!(to_raw(None, &nullf, &anyref(0x73)).is_ok(), "nofunc: null only");
         assert!(to_raw(None, &fv, &anyref(0x73)).is_err());
         assert!(to_raw(None, &fv, &anyref(0x6e)).is_err(), "a funcref is not an anyref");

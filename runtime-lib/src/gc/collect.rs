@@ -28,21 +28,34 @@ impl Copier<'_> {
 
     /// Updates the reference in `slot` to its object's new address,
     /// copying the object first if it has not been copied yet.
-    fn forward(&mut self, slot: *mut u64) {
+    ///
+    /// # Safety
+    /// `slot` is a live, aligned word holding a reference (a root slot, or
+    /// a reference field of a live object), and the heap is consistent:
+    /// every from-space pointer stored in a slot is a live object.
+    unsafe fn forward(&mut self, slot: *mut u64) {
+        // SAFETY: `slot` is readable (contract).
         let v = unsafe { *slot } as usize;
         if v == 0 || v & 7 != 0 || !self.in_from(v) {
             return;
         }
+        // SAFETY: an aligned word in from-space is a live object's start
+        // (contract), whose first word is its header.
         let header = unsafe { *(v as *const u64) };
         if header & FORWARDED != 0 {
+            // SAFETY: `slot` is writable (contract).
             unsafe { *slot = header & !HEADER_BITS };
             return;
         }
+        // SAFETY: `v` is a live, unforwarded object (checked above).
         let size = unsafe { size_of_object(v) };
         let Some(new) = self.heap.alloc_old(size) else {
             self.failed = true;
             return;
         };
+        // SAFETY: `new` is `size` fresh to-space bytes, disjoint from the
+        // object at `v` (from-space) of the same size; both headers and
+        // `slot` are writable.
         unsafe {
             ptr::copy_nonoverlapping(v as *const u8, new, size);
             // The copy is not remembered: it is scanned in this collection.
@@ -68,7 +81,10 @@ impl Copier<'_> {
                 continue;
             }
             let obj = base + off;
+            // SAFETY: to-space below `used` holds only objects copied
+            // whole by `forward`, laid end to end: `obj` starts one.
             let size = unsafe { size_of_object(obj) };
+            // SAFETY: as above; each slot is a reference field of `obj`.
             unsafe { for_each_ref_slot(obj, |s| self.forward(s)) };
             self.scan = (ci, off + size);
         }
@@ -91,9 +107,14 @@ pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool
     };
     let remembered = std::mem::take(&mut heap.remembered);
     let mut c = Copier { heap, major, from_old, scan, failed: false };
-    roots.for_each(&mut |slot| c.forward(slot));
+    // SAFETY: the root walk yields live reference slots (the contract of
+    // this function); the heap was consistent when the collection began.
+    roots.for_each(&mut |slot| unsafe { c.forward(slot) });
     if !major {
         for obj in remembered {
+            // SAFETY: remembered objects are live old objects (the barrier
+            // records only old objects, and a minor collection leaves old
+            // ones in place); their reference fields are live slots.
             unsafe {
                 *(obj as *mut u64) &= !REMEMBERED;
                 for_each_ref_slot(obj, |s| c.forward(s));
@@ -107,11 +128,15 @@ pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool
         if ch.size == CHUNK_BYTES && c.heap.free.len() < c.heap.old.len() + 8 {
             c.heap.free.push(Chunk { used: 0, ..ch });
         } else {
-            unmap(ch.base, ch.size);
+            // SAFETY: an evacuated from-space chunk: everything live was
+            // copied out and every reference to it forwarded.
+            unsafe { unmap(ch.base, ch.size) };
         }
     }
     // The nursery is empty again: zero what was used so inline allocation
     // gets zeroed memory.
+    // SAFETY: the nursery is a mapping of `nursery_bytes` owned by the heap,
+    // and nothing in it is live any more.
     unsafe { ptr::write_bytes(heap.nursery, 0, nursery_used.min(heap.config.nursery_bytes)) };
     if major {
         heap.major_count += 1;

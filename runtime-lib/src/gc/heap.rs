@@ -96,7 +96,13 @@ pub(crate) fn map(size: usize) -> Option<*mut u8> {
     (p != libc::MAP_FAILED).then_some(p as *mut u8)
 }
 
-pub(crate) fn unmap(p: *mut u8, size: usize) {
+/// Unmaps a mapping made by [`map`].
+///
+/// # Safety
+/// `p` and `size` are a mapping returned by `map`, nothing refers into it
+/// any more, and it is unmapped once.
+pub(crate) unsafe fn unmap(p: *mut u8, size: usize) {
+    // SAFETY: the contract: our own mapping, unused from now on.
     unsafe { libc::munmap(p as *mut libc::c_void, size) };
 }
 
@@ -117,6 +123,9 @@ pub struct Heap {
     pub(crate) major_count: u64,
 }
 
+// SAFETY: the raw pointers are the heap's own mappings (nursery, chunks),
+// which it alone owns and frees; moving the heap to another thread moves
+// that ownership with it, and nothing else holds them while it is moved.
 unsafe impl Send for Heap {}
 
 /// Header bits below the runtime type pointer.
@@ -167,6 +176,8 @@ impl Heap {
     pub(crate) fn alloc_old(&mut self, size: usize) -> Option<*mut u8> {
         if let Some(c) = self.old.last_mut() {
             if c.size - c.used >= size {
+                // SAFETY: `used + size <= size` of the chunk (checked
+                // above), so the result stays inside its mapping.
                 let p = unsafe { c.base.add(c.used) };
                 c.used += size;
                 self.old_bytes += size;
@@ -192,11 +203,16 @@ impl Heap {
 
 impl Drop for Heap {
     fn drop(&mut self) {
-        if !self.nursery.is_null() {
-            unmap(self.nursery, self.config.nursery_bytes);
-        }
-        for c in self.old.iter().chain(&self.free) {
-            unmap(c.base, c.size);
+        // SAFETY: the nursery and every chunk are this heap's own
+        // mappings, each listed once; the heap is going away, so nothing
+        // refers into them (the store that owned it is dropped).
+        unsafe {
+            if !self.nursery.is_null() {
+                unmap(self.nursery, self.config.nursery_bytes);
+            }
+            for c in self.old.iter().chain(&self.free) {
+                unmap(c.base, c.size);
+            }
         }
     }
 }
@@ -206,6 +222,8 @@ impl Drop for Heap {
 /// # Safety
 /// `obj` must be a live (not forwarded) heap object.
 pub(crate) unsafe fn rtt_of(obj: usize) -> &'static VMRtt {
+    // SAFETY: a live object's first word is its header: the address of its
+    // runtime type, which is never freed, with the flag bits below it.
     unsafe { &*((*(obj as *const u64) & !HEADER_BITS) as *const VMRtt) }
 }
 
@@ -223,7 +241,9 @@ pub(crate) fn object_size(rtt: &VMRtt, len: u32) -> usize {
 /// # Safety
 /// As for [`rtt_of`].
 pub(crate) unsafe fn size_of_object(obj: usize) -> usize {
+    // SAFETY: `obj` is live (contract).
     let rtt = unsafe { rtt_of(obj) };
+    // SAFETY: a live array keeps its length at `ARRAY_OFF_LEN`.
     let len = if rtt.kind as u8 == TYPE_ARRAY { unsafe { *((obj + ARRAY_OFF_LEN as usize) as *const u32) } } else { 0 };
     object_size(rtt, len)
 }
@@ -233,15 +253,19 @@ pub(crate) unsafe fn size_of_object(obj: usize) -> usize {
 /// # Safety
 /// As for [`rtt_of`].
 pub(crate) unsafe fn for_each_ref_slot(obj: usize, mut f: impl FnMut(*mut u64)) {
+    // SAFETY: `obj` is live (contract).
     let rtt = unsafe { rtt_of(obj) };
     match rtt.kind as u8 {
         TYPE_STRUCT => {
+            // SAFETY: `types::canonicalize_group` sets `ref_offsets` to a
+            // leaked (never freed) slice of `n_ref_offsets` offsets.
             let offs = unsafe { std::slice::from_raw_parts(rtt.ref_offsets as *const u32, rtt.n_ref_offsets as usize) };
             for o in offs {
                 f((obj + *o as usize) as *mut u64);
             }
         }
         TYPE_ARRAY if rtt.elem_is_ref != 0 => {
+            // SAFETY: a live array keeps its length at `ARRAY_OFF_LEN`.
             let len = unsafe { *((obj + ARRAY_OFF_LEN as usize) as *const u32) } as usize;
             for i in 0..len {
                 f((obj + ARRAY_OFF_ELEMS as usize + i * 8) as *mut u64);

@@ -33,6 +33,10 @@ impl Roots<'_> {
         // The walk starts in the collector's own frame, runtime code.
         let mut generated = false;
         while fp != 0 && fp.is_multiple_of(8) && fp < self.stop {
+            // SAFETY: `fp` is a frame pointer of this thread's stack below
+            // `stop` (the outermost entry): the chain starts at the
+            // collector's own frame and each step moves to a caller's
+            // frame record, stopping when the chain does not go up.
             let (ra, next) = unsafe { crate::trap::caller_of_frame(fp, generated) };
             crate::code::with_safepoint(ra, |frame_size, slots| {
                 let caller_sp = next - frame_size as usize;

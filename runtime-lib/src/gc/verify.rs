@@ -21,6 +21,8 @@ pub(crate) fn verify(heap: &Heap, roots: &[u64]) {
         if !heap.in_old(v) {
             return; // a function reference or a host value
         }
+        // SAFETY: `v` is aligned and inside an old-generation chunk
+        // (checked above), mapped memory the heap owns.
         let header = unsafe { *(v as *const u64) };
         if header & FORWARDED != 0 {
             fail(&format!("{what} points at a forwarded object {v:#x}"));
@@ -38,6 +40,8 @@ pub(crate) fn verify(heap: &Heap, roots: &[u64]) {
             continue;
         }
         let mut fields = Vec::new();
+        // SAFETY: `obj` passed `check`: an old object whose header names a
+        // runtime type, so its reference slots lie inside it.
         unsafe { for_each_ref_slot(obj, |s| fields.push(*s)) };
         for v in fields {
             check(v, &mut stack, "a field");

@@ -4,18 +4,18 @@
 //! * `module`: the compiled module (descriptor and runtime types).
 //! * `store`: the store that instances share (GC heap, limits, handles),
 //!   and the roots it tells the collector about.
-//! * `instantiate`: building an instance in the spec's order, and exports.
 //!
-//! An instance is complete before it is shared (`Arc`): instantiation
+//! Building an instance (`crate::instantiate`) sits above the builtins,
+//! whose table every vmctx points at.
+//!
+//! An instance is complete before it is shared (`Rc`): instantiation
 //! builds every field first; what constant expressions and segments
 //! initialize afterwards lives in the vmctx (global slots), in tables and
 //! in `RefCell`s, all written through shared references.
 
-mod instantiate;
 mod module;
 mod store;
 
-pub use instantiate::InstantiateError;
 pub use module::Module;
 pub use store::Store;
 pub(crate) use store::StoreInner;
@@ -28,24 +28,24 @@ use crate::val::{Extern, Global};
 use std::alloc::Layout;
 use std::any::Any;
 use std::cell::{Cell, OnceCell, RefCell, UnsafeCell};
-use std::sync::Arc;
+use std::rc::Rc;
 use wasmc_abi::descriptor::*;
 use wasmc_abi::vmctx::{self, VMOffsets};
 use wasmc_abi::{VMFuncRef, ValRaw};
 
 /// A live instance. Neither `Send` nor `Sync` (see [`Store`]).
 #[derive(Clone)]
-pub struct Instance(pub(crate) Arc<InstanceInner>);
+pub struct Instance(pub(crate) Rc<InstanceInner>);
 
 /// The vmctx allocation, freed when its owner drops (also on every early
 /// return of instantiation).
-struct VmctxAlloc {
-    ptr: *mut u8,
+pub(crate) struct VmctxAlloc {
+    pub(crate) ptr: *mut u8,
     layout: Layout,
 }
 
 impl VmctxAlloc {
-    fn new(offsets: &VMOffsets) -> Option<VmctxAlloc> {
+    pub(crate) fn new(offsets: &VMOffsets) -> Option<VmctxAlloc> {
         let layout = Layout::from_size_align(offsets.size.max(16) as usize, 16).ok()?;
         // SAFETY: `layout` has a non-zero size.
         let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
@@ -89,28 +89,28 @@ impl HostData {
 
 pub(crate) struct InstanceInner {
     /// Tag checked by `from_vmctx`: host contexts never carry it.
-    magic: u64,
-    module: Module,
-    store: Store,
-    vmctx: VmctxAlloc,
-    offsets: VMOffsets,
+    pub(crate) magic: u64,
+    pub(crate) module: Module,
+    pub(crate) store: Store,
+    pub(crate) vmctx: VmctxAlloc,
+    pub(crate) offsets: VMOffsets,
     pub(crate) memories: Vec<Memory>,
     pub(crate) tables: Vec<Table>,
-    globals: Vec<Global>,
+    pub(crate) globals: Vec<Global>,
     /// Boxed: funcrefs point at these contexts, so they must not move.
     #[allow(clippy::vec_box)]
-    host_ctxs: Vec<Box<HostFuncCtx>>,
+    pub(crate) host_ctxs: Vec<Box<HostFuncCtx>>,
     /// The imports, kept alive as long as the instance refers to them.
-    _imports: Vec<Extern>,
+    pub(crate) _imports: Vec<Extern>,
     pub(crate) data_dropped: Vec<Cell<bool>>,
     pub(crate) elems: Vec<RefCell<Option<Vec<u64>>>>,
-    host_data: HostData,
+    pub(crate) host_data: HostData,
     /// What an embedding API keeps per instance (the C API's user data
     /// and allocator names); set once after instantiation, then only read.
     pub(crate) embedder: OnceCell<Box<dyn Any>>,
 }
 
-const MAGIC: u64 = 0x7761_736d_6369_6e73; // "wasmcins"
+pub(crate) const MAGIC: u64 = 0x7761_736d_6369_6e73; // "wasmcins"
 
 impl InstanceInner {
     /// The instance owning `vmctx`, if it is an instance's vmctx.
@@ -153,7 +153,7 @@ impl InstanceInner {
         unsafe { self.vmctx.ptr.add(self.offsets.funcref(index) as usize) as *mut VMFuncRef }
     }
 
-    fn global_ptr(&self, index: u32) -> *mut ValRaw {
+    pub(crate) fn global_ptr(&self, index: u32) -> *mut ValRaw {
         assert!(index < self.offsets.counts.globals, "global index out of range");
         // SAFETY: the global pointer array lies inside the vmctx and
         // `index` is in range; instantiation filled every entry before
@@ -278,7 +278,7 @@ impl Instance {
             KIND_GLOBAL => {
                 let mut g = inner.globals[e.index as usize].clone();
                 if e.index >= inner.module.desc().num_imported_globals {
-                    g._owner = Arc::new(self.0.clone());
+                    g._owner = Rc::new(self.0.clone());
                 }
                 Extern::Global(g)
             }
@@ -296,7 +296,7 @@ impl Instance {
         // SAFETY: instantiation filled in every funcref of the vmctx.
         let type_id = unsafe { (*ptr).type_id };
         let ty = crate::types::func_type(type_id).unwrap_or_else(|| self.0.module.func_type(index));
-        crate::val::Func { ptr, ty, host: None, _owner: Arc::new(self.0.clone()) }
+        crate::val::Func { ptr, ty, host: None, _owner: Rc::new(self.0.clone()) }
     }
 
     pub fn module(&self) -> &Module {

@@ -33,12 +33,15 @@ impl Module {
                 desc.abi_version, ABI_VERSION
             ));
         }
-        crate::code::register(desc);
-        // SAFETY (the `as_slice` calls below): the compiler emits every
-        // descriptor slice as `len` elements of its documented type, in
-        // the same read-only, never unmapped image (contract).
+        // SAFETY: `desc` is a compiler-emitted descriptor, live for the
+        // process (this function's contract).
+        unsafe { crate::code::register(desc) };
+        // SAFETY: the compiler emits every descriptor slice (this one and
+        // those below) as `len` elements of its documented type, in the
+        // same read-only, never unmapped image (contract).
         let types: &[TypeDesc] = unsafe { desc.types.as_slice() };
-        let rtts = types::canonicalize(types);
+        // SAFETY: as above, each type's encoding is live bytes.
+        let rtts = unsafe { types::canonicalize(types) };
         // SAFETY: as above.
         let globals: &[GlobalDesc] = unsafe { desc.globals.as_slice() };
         // SAFETY: as above.

@@ -4,8 +4,8 @@
 use super::InstanceInner;
 use crate::gc::{Gc, Heap, HeapConfig, RootSource};
 use std::cell::UnsafeCell;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Weak};
 use wasmc_abi::vmctx::VMLimits;
 
 /// A group of instances that may call each other; they share stack limits
@@ -13,7 +13,7 @@ use wasmc_abi::vmctx::VMLimits;
 /// used by one thread (the C API, whose callers may move a store between
 /// threads, states that rule in `wasmc.h`).
 #[derive(Clone)]
-pub struct Store(pub(crate) Arc<StoreInner>);
+pub struct Store(pub(crate) Rc<StoreInner>);
 
 pub(crate) struct StoreInner {
     /// Read and written by generated code (stack limit, nursery bump
@@ -74,14 +74,14 @@ impl StoreInner {
         unsafe { &*self.heap.get() }.stats()
     }
 
-    pub(crate) fn add_instance(&self, inst: &Arc<InstanceInner>) {
+    pub(crate) fn add_instance(&self, inst: &Rc<InstanceInner>) {
         // SAFETY: one thread uses the store, and no reference into
         // `instances` outlives a call of this module's functions.
         let instances = unsafe { &mut *self.instances.get() };
         // Drop the entries of instances that are gone, so a long-lived
         // store that instantiates repeatedly does not grow without bound.
         instances.retain(|w| w.strong_count() > 0);
-        instances.push(Arc::downgrade(inst));
+        instances.push(Rc::downgrade(inst));
     }
 
     /// Runs `f` on the handle table.
@@ -165,7 +165,7 @@ impl Store {
         let mut heap = Heap::new(config);
         let mut limits = Box::new(UnsafeCell::new(VMLimits::default()));
         heap.reset_nursery(limits.get_mut());
-        Store(Arc::new(StoreInner {
+        Store(Rc::new(StoreInner {
             limits,
             heap: UnsafeCell::new(heap),
             instances: UnsafeCell::new(Vec::new()),

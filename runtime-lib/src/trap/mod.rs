@@ -11,11 +11,33 @@ mod signals;
 pub use backtrace::Frame;
 pub(crate) use backtrace::{caller_of_frame, frame_pointer};
 
-use crate::host::HostTrap;
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::fmt;
 use wasmc_abi::Trap;
+
+/// Why a host function did not return normally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostTrap {
+    /// `proc_exit`: unwind all wasm frames and exit with this status.
+    Exit(i32),
+    /// A wasm trap raised on behalf of the guest.
+    Trap(Trap),
+    /// A host failure with its own message.
+    Error(String),
+}
+
+thread_local! {
+    /// The reason of the last failed host call on this thread, picked up by
+    /// [`catch_traps`] after the generated trampoline calls the `raise`
+    /// builtin: the one pending-host-failure slot.
+    static HOST_FAILURE: RefCell<Option<HostTrap>> = const { RefCell::new(None) };
+}
+
+/// Records why a host call failed; the unwind that follows reports it.
+pub(crate) fn set_host_failure(why: HostTrap) {
+    HOST_FAILURE.with(|p| *p.borrow_mut() = Some(why));
+}
 
 /// Why a call into wasm did not return normally.
 #[derive(Debug, Clone)]
@@ -178,7 +200,7 @@ pub unsafe fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
     if trapped == 0 {
         return Ok(());
     }
-    let host = crate::host::PENDING.with(|p| p.borrow_mut().take());
+    let host = HOST_FAILURE.with(|p| p.borrow_mut().take());
     let pending = PENDING.with(|p| p.borrow_mut().take());
     let backtrace = pending.map(|p| backtrace::symbolize(&p.frames[..p.len])).unwrap_or_default();
     Err(match host {

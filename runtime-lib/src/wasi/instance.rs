@@ -3,7 +3,8 @@
 
 use super::WasiCtx;
 use crate::host::{Caller, HostTrap};
-use crate::instance::{Instance, InstantiateError, Module, Store};
+use crate::instance::{Instance, Module, Store};
+use crate::instantiate::InstantiateError;
 use crate::val::Extern;
 
 impl Caller<'_> {

@@ -5,15 +5,15 @@
 //! Everything the instance owns is built before it is shared: the import
 //! checks come first (before the vmctx is allocated), then memories,
 //! tables (of nulls), global handles (their slots zero) and host function
-//! contexts. Only then is the instance put in an `Arc` and registered with
+//! contexts. Only then is the instance put in an `Rc` and registered with
 //! its store, and the constant expressions, which may run generated code
 //! that allocates and collects (and so reads the instance's roots), fill
 //! in global slots, table contents and segment items through shared
 //! references.
 
-use super::{HostData, Instance, InstanceInner, Module, Store, VmctxAlloc, MAGIC};
 use crate::call::call_raw;
 use crate::host::HostFuncCtx;
+use crate::instance::{trap_error, HostData, Instance, InstanceInner, Module, Store, VmctxAlloc, MAGIC};
 use crate::memory::Memory;
 use crate::stack::StackLimitGuard;
 use crate::table::Table;
@@ -22,7 +22,7 @@ use crate::types;
 use crate::val::{Extern, Func, Global};
 use std::any::Any;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::sync::Arc;
+use std::rc::Rc;
 use wasmc_abi::descriptor::*;
 use wasmc_abi::vmctx::{self, VMCounts, VMOffsets};
 use wasmc_abi::{Trap, VMFuncRef, VMHostCtx, ValRaw};
@@ -184,13 +184,13 @@ impl Instance {
         // (that would be a cycle); `export` hands out handles that hold
         // the instance.
         let mut globals = checked.globals;
-        let no_owner: Arc<dyn Any> = Arc::new(());
+        let no_owner: Rc<dyn Any> = Rc::new(());
         for (i, gd) in global_descs.iter().enumerate().skip(desc.num_imported_globals as usize) {
             let off = offsets.global_storage(i as u32 - desc.num_imported_globals);
             assert!(off + 16 <= offsets.size, "global slot out of range");
             // SAFETY: in bounds (checked); a slot address, not dereferenced.
             let ptr = unsafe { base.add(off as usize) } as *mut ValRaw;
-            let encoding: Arc<[u8]> = module.0.global_types[i].as_slice().into();
+            let encoding: Rc<[u8]> = module.0.global_types[i].as_slice().into();
             globals.push(Global { ptr, ty: gd.ty as u8, encoding, mutable: gd.mutable != 0, _owner: no_owner.clone() });
         }
         // Host functions imported get a context bound to this instance.
@@ -225,7 +225,7 @@ impl Instance {
         }
 
         let elems = module.elem_descs();
-        let inst = Arc::new(InstanceInner {
+        let inst = Rc::new(InstanceInner {
             magic: MAGIC,
             module: module.clone(),
             store: store.clone(),
@@ -247,7 +247,7 @@ impl Instance {
         write(vmctx::OFF_BUILTINS, crate::builtins::table_address());
         write(vmctx::OFF_LIMITS, store.0.limits() as u64);
         write(vmctx::OFF_TYPE_IDS, module.0.type_ids.as_ptr() as u64);
-        write(vmctx::OFF_INSTANCE, Arc::as_ptr(&inst) as u64);
+        write(vmctx::OFF_INSTANCE, Rc::as_ptr(&inst) as u64);
         for (i, m) in inst.memories.iter().enumerate() {
             write(offsets.memory_base(i as u32), m.base() as u64);
             write(offsets.memory_def(i as u32), m.def_ptr() as u64);
@@ -327,7 +327,7 @@ impl Instance {
                     let offset = inst.eval(&e.offset).map_err(InstantiateError::Trap)?.u64();
                     let ok = inst.with_elems(i as u32, |items| inst.tables[e.table as usize].init_from(offset, items));
                     if !ok {
-                        return Err(InstantiateError::Trap(super::trap_error(Trap::TableOutOfBounds)));
+                        return Err(InstantiateError::Trap(trap_error(Trap::TableOutOfBounds)));
                     }
                     *inst.elems[i].borrow_mut() = None;
                 }
@@ -340,7 +340,7 @@ impl Instance {
                 let offset = inst.eval(&d.offset).map_err(InstantiateError::Trap)?.u64();
                 let bytes = inst.data_bytes(i as u32);
                 if !inst.memories[d.memory as usize].init_from(offset, bytes) {
-                    return Err(InstantiateError::Trap(super::trap_error(Trap::MemoryOutOfBounds)));
+                    return Err(InstantiateError::Trap(trap_error(Trap::MemoryOutOfBounds)));
                 }
                 inst.data_dropped[i].set(true);
             }
@@ -359,7 +359,7 @@ impl Instance {
 
 impl InstanceInner {
     /// Evaluates a constant expression (offsets, initializers, elements).
-    fn eval(&self, e: &ConstExpr) -> Result<ValRaw, Error> {
+    pub(crate) fn eval(&self, e: &ConstExpr) -> Result<ValRaw, Error> {
         Ok(match e.kind {
             EXPR_VALUE => ValRaw::from_u128(e.bits[0] as u128 | (e.bits[1] as u128) << 64),
             EXPR_REF_NULL => ValRaw::default(),
