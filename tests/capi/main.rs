@@ -361,13 +361,13 @@ fn many_parameters_and_results_through_every_c_path() {
          int main(void) {\n  arity_instance_t *inst = NULL;\n\
          check(arity_instance_new(NULL, NULL, &inst), 1, \"instance\");\n\
          wasmc_instance_t *base = arity_instance_base(inst);\n  int32_t r[1000];\n\
-         wasmc_val_t args[1000], res[1000];\n  int ok;\n",
+         wasmc_val_t args[1000], res[1000];\n  int ok;\n  wasmc_error_t *e;\n",
     );
     for n in ARITIES {
         let expect = if n == 0 { 7 } else { n * (n - 1) / 2 };
         // Typed wrappers.
         let args: String = (0..n).map(|i| format!("{i}, ")).collect();
-        c += &format!("  check(arity_sum{n}(inst, {args}&r[0]), r[0] == {expect}, \"arity_sum{n}\");\n");
+        c += &format!("  e = arity_sum{n}(inst, {args}&r[0]);\n  check(e, r[0] == {expect}, \"arity_sum{n}\");\n");
         let outs: String = (0..n).map(|i| format!(", &r[{i}]")).collect();
         c += &format!(
             "  for (int i = 0; i < 1000; i++) r[i] = 0;\n  check(arity_splat{n}(inst, 3{outs}), 1, \"arity_splat{n}\");\n\
@@ -376,7 +376,8 @@ fn many_parameters_and_results_through_every_c_path() {
         // The generic call.
         c += &format!(
             "  for (int i = 0; i < {n}; i++) {{ args[i].kind = WASMC_I32; args[i].of.i32 = i; }}\n\
-             check(wasmc_instance_call(base, \"sum{n}\", args, {n}, res, 1), res[0].of.i32 == {expect}, \"call sum{n}\");\n\
+             e = wasmc_instance_call(base, \"sum{n}\", args, {n}, res, 1);\n\
+             check(e, res[0].of.i32 == {expect}, \"call sum{n}\");\n\
              args[0].kind = WASMC_I32; args[0].of.i32 = 5;\n\
              check(wasmc_instance_call(base, \"splat{n}\", args, 1, res, {n}), 1, \"call splat{n}\");\n\
              ok = 1; for (int i = 0; i < {n}; i++) ok &= res[i].kind == WASMC_I32 && res[i].of.i32 == 5;\n\
@@ -385,7 +386,7 @@ fn many_parameters_and_results_through_every_c_path() {
         if n > 0 {
             // One argument too few is refused, not passed through.
             c += &format!(
-                "  {{ wasmc_error_t *e = wasmc_instance_call(base, \"sum{n}\", args, {m}, res, 1);\n\
+                "  {{ e = wasmc_instance_call(base, \"sum{n}\", args, {m}, res, 1);\n\
                  check(NULL, e != NULL, \"sum{n} with {m} arguments refused\"); wasmc_error_delete(e); }}\n",
                 m = n - 1
             );
