@@ -80,6 +80,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "text processing of the sources, no unsafe code: minutes under Miri")]
     fn modules_use_only_lower_layers() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
@@ -131,6 +132,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "text processing of the sources, no unsafe code")]
     fn no_file_is_too_long() {
         // One concern per file: past ~600 lines a file should be split.
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -86,7 +86,6 @@ fn error_objects() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "wasmc_store_new maps the nursery with MAP_NORESERVE, which Miri does not support")]
 fn store_stats_and_null_stores() {
     let s = wasmc_store_new();
     let (mut minor, mut major) = (7, 7);
@@ -176,7 +175,6 @@ fn obj_ref(kind: u8, root: u64) -> wasmc_val_t {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "wasmc_store_new maps the nursery with MAP_NORESERVE, which Miri does not support")]
 fn roots_clone_release() {
     let t = rtt(TYPE_STRUCT);
     let o = object(t);
@@ -270,11 +268,6 @@ fn numbers_convert_and_check_kinds() {
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "wasmc_store_new maps the nursery with MAP_NORESERVE, which Miri does not support; \
-              and types::rtt_subtype reads the display through a `&VMRtt` (Stacked Borrows UB)"
-)]
 fn references_are_checked() {
     let st_t = rtt(TYPE_STRUCT);
     let arr_t = rtt(TYPE_ARRAY);
