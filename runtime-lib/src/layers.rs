@@ -145,7 +145,7 @@ mod tests {
                     dirs.push(p);
                 } else if p.extension().is_some_and(|x| x == "rs") {
                     let n = std::fs::read_to_string(&p).unwrap().lines().count();
-                    if n > 650 {
+                    if n > 600 {
                         long.push(format!("{}: {n} lines", p.display()));
                     }
                 }

@@ -18,6 +18,8 @@ mod collect;
 mod heap;
 pub(crate) mod ops;
 mod roots;
+#[cfg(test)]
+mod tests;
 mod verify;
 
 pub use heap::{parse_size, Heap, HeapConfig};
