@@ -38,6 +38,23 @@ mod tests {
     use std::collections::HashMap;
     use std::path::Path;
 
+    /// Every `.rs` file below `dir`.
+    fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        files
+    }
+
     fn rank(module: &str) -> Option<usize> {
         LAYERS.iter().position(|layer| layer.contains(&module))
     }
@@ -85,20 +102,8 @@ mod tests {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
         let reexports = reexports(&lib);
-        let mut files = Vec::new();
-        let mut dirs = vec![src.clone()];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    dirs.push(p);
-                } else if p.extension().is_some_and(|x| x == "rs") {
-                    files.push(p);
-                }
-            }
-        }
         let mut wrong = Vec::new();
-        for f in files {
+        for f in rust_files(&src) {
             let rel = f.strip_prefix(&src).unwrap();
             let module = rel.iter().next().unwrap().to_string_lossy().trim_end_matches(".rs").to_string();
             if module == "lib" || module == "layers" {
@@ -136,19 +141,11 @@ mod tests {
     fn no_file_is_too_long() {
         // One concern per file: past ~600 lines a file should be split.
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut dirs = vec![src];
         let mut long = Vec::new();
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    dirs.push(p);
-                } else if p.extension().is_some_and(|x| x == "rs") {
-                    let n = std::fs::read_to_string(&p).unwrap().lines().count();
-                    if n > 600 {
-                        long.push(format!("{}: {n} lines", p.display()));
-                    }
-                }
+        for p in rust_files(&src) {
+            let n = std::fs::read_to_string(&p).unwrap().lines().count();
+            if n > 600 {
+                long.push(format!("{}: {n} lines", p.display()));
             }
         }
         assert!(long.is_empty(), "files to split:\n{}", long.join("\n"));

@@ -22,15 +22,7 @@ impl RootSource for TestRoots {
 fn node_type() -> (u64, u32, u32) {
     // Two fields: (mut (ref null $node)) and (mut i32).
     static BODY: [u8; 14] = [TYPE_STRUCT, 2, 0, 0, 0, REF_NULLABLE, HEAP_TYPE_INDEX, 0, 0, 0, 0, 1, TY_I32, 1];
-    let desc = TypeDesc {
-        encoding: Slice { ptr: BODY.as_ptr() as u64, len: BODY.len() as u64 },
-        group_start: 0,
-        group_len: 1,
-        supertype: NONE,
-        is_final: 1,
-    };
-    // SAFETY: the encoding is a static.
-    let rtt = unsafe { crate::types::canonicalize(&[desc]) }[0] as u64;
+    let rtt = runtime_type(&BODY);
     let info = crate::types::info(rtt).expect("a runtime type");
     (rtt, info.fields[0].1, info.fields[1].1)
 }
@@ -105,19 +97,24 @@ fn cycles_survive_minor_and_major_collections_and_garbage_goes() {
     assert_eq!(gc.heap.old_bytes, 0);
 }
 
-/// `(type (array (mut i32)))`'s runtime type.
-fn i32_array_type() -> u64 {
-    static BODY: [u8; 3] = [TYPE_ARRAY, TY_I32, 1];
+/// The runtime type of a one-type recursion group of structure `body`.
+fn runtime_type(body: &'static [u8]) -> u64 {
     let desc = TypeDesc {
-        encoding: Slice { ptr: BODY.as_ptr() as u64, len: BODY.len() as u64 },
+        encoding: Slice { ptr: body.as_ptr() as u64, len: body.len() as u64 },
         group_start: 0,
         group_len: 1,
         supertype: NONE,
         is_final: 1,
     };
-    // SAFETY: the encoding is a static.
+    // SAFETY: the encoding is static bytes.
     let rtts = unsafe { crate::types::canonicalize(&[desc]) };
     rtts[0] as u64
+}
+
+/// `(type (array (mut i32)))`'s runtime type.
+fn i32_array_type() -> u64 {
+    static BODY: [u8; 3] = [TYPE_ARRAY, TY_I32, 1];
+    runtime_type(&BODY)
 }
 
 #[test]
