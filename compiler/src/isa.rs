@@ -7,21 +7,23 @@ use cranelift_codegen::settings::{self, Configurable};
 use target_lexicon::{Architecture, OperatingSystem, Triple};
 
 /// The optional x86_64 features this machine has, by Cranelift setting name.
+#[cfg(target_arch = "x86_64")]
 fn native_x86_features() -> Vec<&'static str> {
-    let mut v = Vec::new();
-    #[cfg(target_arch = "x86_64")]
-    {
-        let has = [
-            (std::arch::is_x86_feature_detected!("avx"), "has_avx"),
-            (std::arch::is_x86_feature_detected!("avx2"), "has_avx2"),
-            (std::arch::is_x86_feature_detected!("bmi1"), "has_bmi1"),
-            (std::arch::is_x86_feature_detected!("bmi2"), "has_bmi2"),
-            (std::arch::is_x86_feature_detected!("lzcnt"), "has_lzcnt"),
-            (std::arch::is_x86_feature_detected!("fma"), "has_fma"),
-        ];
-        v.extend(has.iter().filter(|(on, _)| *on).map(|(_, name)| *name));
-    }
-    v
+    let has = [
+        (std::arch::is_x86_feature_detected!("avx"), "has_avx"),
+        (std::arch::is_x86_feature_detected!("avx2"), "has_avx2"),
+        (std::arch::is_x86_feature_detected!("bmi1"), "has_bmi1"),
+        (std::arch::is_x86_feature_detected!("bmi2"), "has_bmi2"),
+        (std::arch::is_x86_feature_detected!("lzcnt"), "has_lzcnt"),
+        (std::arch::is_x86_feature_detected!("fma"), "has_fma"),
+    ];
+    has.iter().filter(|(on, _)| *on).map(|(_, name)| *name).collect()
+}
+
+/// On other hosts no x86_64 feature can be detected.
+#[cfg(not(target_arch = "x86_64"))]
+fn native_x86_features() -> Vec<&'static str> {
+    Vec::new()
 }
 
 /// The targets wasmc generates code for, by their Rust triples: 64-bit
