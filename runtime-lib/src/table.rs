@@ -60,8 +60,9 @@ impl Table {
     fn with_elems<R>(&self, f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
         // SAFETY: the table is used by one thread (not `Sync`), no wasm
         // code runs during `f` (this module's callers never call into wasm
-        // from `f`), and no other borrow of `elems` or `def` is live: every
-        // borrow is confined to one of these calls, none nested.
+        // from `f`), and no other borrow of this table's `elems` or `def` is
+        // live: every borrow is confined to one of these calls, and the only
+        // nesting (`copy_from`) is of two different tables.
         let (elems, def) = unsafe { (&mut *self.0.elems.get(), &mut *self.0.def.get()) };
         let r = f(elems);
         def.base = elems.as_mut_ptr() as u64;
@@ -152,13 +153,11 @@ impl Table {
                 }
             });
         }
-        let items = src.with_elems(|e| {
-            in_bounds(src_at, len, e.len() as u64).then(|| e[src_at as usize..(src_at + len) as usize].to_vec())
-        });
-        match items {
-            Some(items) => self.init_from(dst, &items),
-            None => false,
-        }
+        // Two tables: each borrow is of its own storage, so one may be
+        // nested in the other (no copy of the items is needed).
+        src.with_elems(|e| {
+            in_bounds(src_at, len, e.len() as u64) && self.init_from(dst, &e[src_at as usize..(src_at + len) as usize])
+        })
     }
 
     /// Writes `items` at `dst` (`table.init`, active segments): false if
