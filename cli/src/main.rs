@@ -40,9 +40,11 @@ struct CodegenArgs {
     /// `tail`, refuses modules that tail-call).
     #[arg(long, default_value = "tail", value_parser = ["tail", "system"])]
     call_conv: String,
-    /// CPU features: `baseline` (portable; the default for `build`) or
-    /// `native` (all of this machine's; the default for `run`).
-    #[arg(long, value_parser = ["baseline", "native"])]
+    /// CPU features: `baseline` (portable; the default for `build`),
+    /// `native` (all of this machine's; the default for `run`), or for
+    /// riscv64 `rv64gcv` (RV64GC plus the V vector extension, which SIMD
+    /// needs there).
+    #[arg(long, value_parser = ["baseline", "native", "rv64gcv"])]
     cpu: Option<String>,
 }
 
@@ -199,6 +201,13 @@ fn options(codegen: &CodegenArgs, kind: OutputKind, run_here: bool) -> Result<Op
     }
     // What runs where it is compiled (`run`, `--invoke`, `wast`) may use
     // every feature of this machine; an executable defaults to portable.
+    if codegen.cpu.as_deref() == Some("rv64gcv") {
+        if !matches!(opts.triple.architecture, target_lexicon::Architecture::Riscv64(_)) {
+            bail!("--cpu rv64gcv is for riscv64 targets, not for {}", opts.triple);
+        }
+        opts.cpu = wasmc_compiler::CpuFeatures::Rv64gcv;
+        return Ok(opts);
+    }
     let native = match codegen.cpu.as_deref() {
         Some(c) => c == "native",
         None => kind != OutputKind::Executable || run_here,

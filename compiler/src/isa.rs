@@ -26,6 +26,28 @@ fn native_x86_features() -> Vec<&'static str> {
     Vec::new()
 }
 
+/// Whether this machine is riscv64 with the V extension: bit `'V' - 'A'`
+/// of the kernel's `AT_HWCAP` (read from `/proc/self/auxv`).
+fn native_riscv_vector() -> bool {
+    if !cfg!(target_arch = "riscv64") {
+        return false;
+    }
+    const AT_HWCAP: u64 = 16;
+    let Ok(auxv) = std::fs::read("/proc/self/auxv") else { return false };
+    let words: Vec<u64> = auxv.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes"))).collect();
+    words.chunks_exact(2).any(|kv| kv[0] == AT_HWCAP && kv[1] & (1 << (b'V' - b'A')) != 0)
+}
+
+/// Whether code for `opts` may use riscv64's V extension (and so SIMD).
+pub fn riscv_vector(opts: &Options) -> bool {
+    matches!(opts.triple.architecture, Architecture::Riscv64(_))
+        && match opts.cpu {
+            crate::CpuFeatures::Rv64gcv => true,
+            crate::CpuFeatures::Native => native_riscv_vector(),
+            crate::CpuFeatures::Baseline => false,
+        }
+}
+
 /// The targets wasmc generates code for, by their Rust triples: 64-bit
 /// little-endian Linux. The CLI keeps one runtime library per entry.
 pub const TARGETS: [&str; 3] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "riscv64gc-unknown-linux-gnu"];
@@ -97,6 +119,13 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
             for f in native_x86_features() {
                 isa.enable(f).map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
             }
+        }
+    }
+    if riscv_vector(opts) {
+        // V guarantees 128-bit vector registers (Zvl128b), which is what
+        // Cranelift needs to hold a v128.
+        for f in ["has_v", "zvl128b"] {
+            isa.enable(f).map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
         }
     }
     isa.finish(settings::Flags::new(flags)).map_err(|e| CompileError::internal(format!("{e}")))

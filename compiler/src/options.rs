@@ -53,8 +53,13 @@ pub enum CpuFeatures {
     /// target architecture from the last fifteen years.
     Baseline,
     /// Everything the machine running the compiler has (AVX2, BMI, LZCNT,
-    /// FMA, ...): only for programs run where they are built.
+    /// FMA, ...; on riscv64 the V extension if it has it): only for programs
+    /// run where they are built.
     Native,
+    /// riscv64 only: RV64GC plus the V vector extension (`-march=rv64gcv` in
+    /// gcc's and clang's spelling; V implies vectors of at least 128 bits).
+    /// Needed for SIMD, which Cranelift lowers to V instructions only.
+    Rv64gcv,
 }
 
 /// The calling convention of wasm-to-wasm calls.

@@ -25,6 +25,10 @@ pub fn classify(e: &ConstExpr<'_>) -> Result<ConstKind> {
         Operator::I64Const { value } => ConstKind::Value([value as u64, 0]),
         Operator::F32Const { value } => ConstKind::Value([value.bits() as u64, 0]),
         Operator::F64Const { value } => ConstKind::Value([value.bits(), 0]),
+        Operator::V128Const { value } => {
+            let bits = value.i128() as u128;
+            ConstKind::Value([bits as u64, (bits >> 64) as u64])
+        }
         Operator::RefNull { .. } => ConstKind::RefNull,
         Operator::RefFunc { function_index } => ConstKind::RefFunc(function_index),
         Operator::GlobalGet { global_index } => ConstKind::GlobalGet(global_index),

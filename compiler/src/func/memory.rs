@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Type, 
 use wasmc_abi::{Builtin, Trap, VMMemoryDef};
 use wasmparser::{MemArg, Operator};
 
-fn heap_flags() -> MemFlagsData {
+pub(super) fn heap_flags() -> MemFlagsData {
     MemFlagsData::new().with_endianness(Endianness::Little).with_trap_code(Some(trap_code(Trap::MemoryOutOfBounds)))
 }
 
@@ -27,7 +27,7 @@ enum Load {
 impl FuncTranslator<'_, '_> {
     /// The native address of `memarg` applied to the popped i32 address,
     /// with the part of the offset that fits in an immediate split off.
-    fn address(&mut self, m: &MemArg) -> (Value, i32) {
+    pub(super) fn address(&mut self, m: &MemArg) -> (Value, i32) {
         let addr = self.pop();
         let addr = self.i64_of_u32(addr);
         let wasmparser::MemArgTarget::Memory(mem) = m.target else {

@@ -3,13 +3,15 @@
 //! [`FuncTranslator`] holds the per-function state: the operand stack of
 //! SSA values, the control stack, locals as frontend variables, and caches
 //! of imported signatures. Operators are handled by concern: `control`,
-//! `numeric`, `memory`, `table` (tables, references, globals), `call`.
+//! `numeric`, `memory`, `table` (tables, references, globals), `call`,
+//! `gc`, `simd`.
 
 mod call;
 mod control;
 mod gc;
 mod memory;
 mod numeric;
+mod simd;
 mod table;
 
 use crate::error::{CompileError, Result};
@@ -207,6 +209,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             || self.table(&op)?
             || self.call(&op)?
             || self.gc(&op)?
+            || self.simd(&op)?
         {
             return Ok(());
         }
@@ -280,11 +283,7 @@ impl FuncTranslator<'_, '_> {
         match t {
             types::F32 => self.b.ins().f32const(0.0),
             types::F64 => self.b.ins().f64const(0.0),
-            t if t.is_vector() => {
-                let z = self.b.ins().iconst(types::I64, 0);
-                let v = self.b.ins().scalar_to_vector(types::I64X2, z);
-                self.b.ins().bitcast(t, MemFlagsData::new().with_endianness(ir::Endianness::Little), v)
-            }
+            t if t.is_vector() => self.v128_const(t, 0),
             t => self.b.ins().iconst(t, 0),
         }
     }

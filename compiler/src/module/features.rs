@@ -6,7 +6,6 @@ use wasmparser::{AbstractHeapType, HeapType, RefType, ValType};
 
 pub fn check_val_type(t: ValType, offset: u64) -> Result<()> {
     match t {
-        ValType::V128 => Err(CompileError::unsupported(feature::SIMD, "v128", offset)),
         ValType::Ref(r) => check_ref_type(r, offset),
         _ => Ok(()),
     }
@@ -27,14 +26,7 @@ pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
 
 /// The feature an operator wasmc does not lower belongs to, from its name.
 pub fn operator_feature(name: &str) -> &'static str {
-    if name.starts_with("V128")
-        || name.contains("x16")
-        || name.contains("x8")
-        || name.contains("x4")
-        || name.contains("x2")
-    {
-        feature::SIMD
-    } else if ["Try", "Throw", "Rethrow", "Delegate", "Catch"].iter().any(|p| name.starts_with(p)) {
+    if ["Try", "Throw", "Rethrow", "Delegate", "Catch"].iter().any(|p| name.starts_with(p)) {
         feature::EXCEPTIONS
     } else if name.contains("Atomic") {
         feature::THREADS

@@ -201,6 +201,19 @@ impl<'a> ModuleInfo<'a> {
     }
 }
 
+/// Refuses a module that uses SIMD (a `v128` type or instruction) with an
+/// `unsupported:` error saying `why`, at the first offset that needs it.
+pub fn refuse_simd(wasm: &[u8], why: &str) -> Result<()> {
+    let features =
+        wasmparser::WasmFeatures::WASM3 - wasmparser::WasmFeatures::SIMD - wasmparser::WasmFeatures::RELAXED_SIMD;
+    match wasmparser::Validator::new_with_features(features).validate_all(wasm) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            Err(CompileError::unsupported(feature::SIMD, format!("{}; on {why}", e.message()), e.offset() as u64))
+        }
+    }
+}
+
 /// Validates `wasm` and collects its [`ModuleInfo`]. Features outside what
 /// wasmc lowers give an `unsupported:` error at the first offending offset.
 pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
