@@ -208,9 +208,7 @@ pub fn refuse_simd(wasm: &[u8], why: &str) -> Result<()> {
         wasmparser::WasmFeatures::WASM3 - wasmparser::WasmFeatures::SIMD - wasmparser::WasmFeatures::RELAXED_SIMD;
     match wasmparser::Validator::new_with_features(features).validate_all(wasm) {
         Ok(_) => Ok(()),
-        Err(e) => {
-            Err(CompileError::unsupported(feature::SIMD, format!("{}; on {why}", e.message()), e.offset() as u64))
-        }
+        Err(e) => Err(CompileError::unsupported(feature::SIMD, format!("{}; on {why}", e.message()), e.offset())),
     }
 }
 
