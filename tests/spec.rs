@@ -10,6 +10,10 @@
 //!   `../shared/testsuite/core` next to the workspace).
 //! - `WASMC_SPEC_FILTER`: only files whose relative path contains this.
 //! - `WASMC_SPEC_OPT_LEVEL`: 0, 1 or 2 (default 2, what the loader uses).
+//! - `WASMC_SPEC_CPU`: `baseline` (the default), `native` (every feature of
+//!   the machine the harness runs on) or `rv64gcv` (riscv64 with the V
+//!   extension, which SIMD needs there; under qemu set
+//!   `QEMU_CPU=rv64,v=true,vlen=128`).
 //! - `WASMC_SPEC_TRACE_UNSUPPORTED`: list every unsupported directive on
 //!   stderr with its feature.
 //!
@@ -27,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use wasmc_cli::loader::Loader;
 use wasmc_cli::wast::{run_file_with, FileReport, RunOptions};
-use wasmc_compiler::OptLevel;
+use wasmc_compiler::{CpuFeatures, OptLevel};
 
 const EXPECTED_FAILURES: &str = include_str!("spec-expected-failures.txt");
 
@@ -222,9 +226,19 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let cpu = match std::env::var("WASMC_SPEC_CPU").as_deref() {
+        Err(_) | Ok("baseline") => CpuFeatures::Baseline,
+        Ok("native") => CpuFeatures::Native,
+        Ok("rv64gcv") => CpuFeatures::Rv64gcv,
+        Ok(other) => {
+            eprintln!("WASMC_SPEC_CPU must be baseline, native or rv64gcv, not `{other}`");
+            std::process::exit(1);
+        }
+    };
     let loader = match Loader::new(None) {
         Ok(mut l) => {
             l.opts.opt_level = opt_level;
+            l.opts.cpu = cpu;
             Arc::new(l)
         }
         Err(e) => {

@@ -16,6 +16,13 @@ fn native_x86_features() -> Vec<&'static str> {
         (std::arch::is_x86_feature_detected!("bmi2"), "has_bmi2"),
         (std::arch::is_x86_feature_detected!("lzcnt"), "has_lzcnt"),
         (std::arch::is_x86_feature_detected!("fma"), "has_fma"),
+        // AVX-512 gives single instructions for i64x2 mul/abs/conversions,
+        // the permutes behind shuffles, and popcnt on vectors.
+        (std::arch::is_x86_feature_detected!("avx512f"), "has_avx512f"),
+        (std::arch::is_x86_feature_detected!("avx512vl"), "has_avx512vl"),
+        (std::arch::is_x86_feature_detected!("avx512dq"), "has_avx512dq"),
+        (std::arch::is_x86_feature_detected!("avx512bitalg"), "has_avx512bitalg"),
+        (std::arch::is_x86_feature_detected!("avx512vbmi"), "has_avx512vbmi"),
     ];
     has.iter().filter(|(on, _)| *on).map(|(_, name)| *name).collect()
 }
