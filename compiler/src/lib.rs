@@ -55,7 +55,7 @@ pub fn c_header(wasm: &[u8], prefix: &str, library: &str) -> Result<String> {
 pub fn compile(wasm: &[u8], opts: &Options) -> Result<Vec<u8>> {
     let info = module::parse(wasm)?;
     if matches!(opts.triple.architecture, target_lexicon::Architecture::Riscv64(_)) && !isa::riscv_vector(opts) {
-        module::refuse_simd(wasm, "riscv64 without the V extension (build with `--cpu rv64gcv`)")?;
+        module::refuse_simd(wasm, "riscv64 needs the V extension for it: build with `--cpu rv64gcv`")?;
     }
     emit::emit_object(&info, opts)
 }

@@ -202,13 +202,14 @@ impl<'a> ModuleInfo<'a> {
 }
 
 /// Refuses a module that uses SIMD (a `v128` type or instruction) with an
-/// `unsupported:` error saying `why`, at the first offset that needs it.
+/// `unsupported: simd (<why>)` error at the first offset that needs it.
 pub fn refuse_simd(wasm: &[u8], why: &str) -> Result<()> {
-    let features =
-        wasmparser::WasmFeatures::WASM3 - wasmparser::WasmFeatures::SIMD - wasmparser::WasmFeatures::RELAXED_SIMD;
+    use wasmparser::WasmFeatures as F;
+    let features = F::WASM3 - F::SIMD - F::RELAXED_SIMD;
     match wasmparser::Validator::new_with_features(features).validate_all(wasm) {
         Ok(_) => Ok(()),
-        Err(e) => Err(CompileError::unsupported(feature::SIMD, format!("{}; on {why}", e.message()), e.offset())),
+        // The module is valid with SIMD, so whatever fails here is SIMD.
+        Err(e) => Err(CompileError::unsupported(feature::SIMD, why, e.offset())),
     }
 }
 
