@@ -83,8 +83,13 @@ impl Gc<'_> {
         Some(p)
     }
 
-    /// [`Gc::allocate`], or the heap-exhausted trap.
+    /// [`Gc::allocate`], or a trap: "allocation size too large" for a
+    /// request no heap of this store could ever hold (decided before any
+    /// collection is tried), else "heap exhausted" when the limit is reached.
     pub(crate) fn allocate_or_trap(&mut self, rtt: u64, size: usize) -> Result<usize, Trap> {
+        if size > self.heap.config.max_heap_bytes {
+            return Err(Trap::AllocationTooLarge);
+        }
         self.allocate(rtt, size).ok_or(Trap::HeapExhausted)
     }
 
