@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wasmc_cli::{library, link, loader::Loader, wast};
+use wasmc_cli::{library, link, loader::Loader, v128, wast};
 use wasmc_compiler::{CompileError, OptLevel, Options, OutputKind};
 
 #[derive(Parser)]
@@ -129,7 +129,10 @@ enum Command {
     Run {
         input: PathBuf,
         /// Call this exported function instead of running `_start`; ARGS are
-        /// its arguments, and its results are printed one per line.
+        /// its arguments, and its results are printed one per line. A v128
+        /// is written `i32x4 1 2 3 4` (one argument: quote it), also
+        /// `i32x4:1,2,3,4`, in any shape (i8x16 ... f64x2), or `0x` and 32
+        /// hex digits; v128 results print as `i32x4` with hex lanes.
         #[arg(long)]
         invoke: Option<String>,
         #[command(flatten)]
@@ -437,6 +440,9 @@ fn parse_val(s: &str, ty: u8) -> Result<wasmc_rt::Val> {
         TY_I64 => Val::I64(s.parse::<i64>().or_else(|_| s.parse::<u64>().map(|v| v as i64)).map_err(|_| bad())?),
         TY_F32 => Val::F32(s.parse::<f32>().map_err(|_| bad())?.to_bits()),
         TY_F64 => Val::F64(s.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        TY_V128 => {
+            Val::V128(v128::parse(s).map_err(|e| anyhow::anyhow!("cannot parse an argument of type v128: {e}"))?)
+        }
         _ => bail!("arguments of type {} cannot be given on the command line", type_name(ty)),
     })
 }
@@ -461,7 +467,7 @@ fn format_val(v: &wasmc_rt::Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(b) => f32::from_bits(b).to_string(),
         Val::F64(b) => f64::from_bits(b).to_string(),
-        Val::V128(x) => format!("0x{x:032x}"),
+        Val::V128(x) => v128::format(x, v128::Shape::I32x4),
         Val::FuncRef(0) | Val::ExternRef(0) => "null".into(),
         Val::FuncRef(p) => format!("funcref 0x{p:x}"),
         Val::ExternRef(p) => format!("externref 0x{p:x}"),

@@ -39,8 +39,8 @@
  *     not keep its own instance alive); a wasmc_caller_t and the raw
  *     references a host function receives (until the host function returns).
  *
- *  4. Value structs (wasmc_val_t, wasmc_ref_t, wasmc_raw_t, wasmc_memory_t,
- *     wasmc_global_t, wasmc_table_t, wasmc_instance_config_t,
+ *  4. Value structs (wasmc_val_t, wasmc_ref_t, wasmc_raw_t, wasmc_v128_t,
+ *     wasmc_memory_t, wasmc_global_t, wasmc_table_t, wasmc_instance_config_t,
  *     wasmc_wasi_config_t, wasmc_dir_t) are plain data: keep them on the
  *     stack, in static storage or on the heap, copy them freely. No call
  *     frees them. (Copies of a wasmc_ref_t holding a root name the same root:
@@ -219,6 +219,11 @@ typedef struct wasmc_ref {
     } of;
 } wasmc_ref_t;
 
+/* A v128 (WASMC_V128): its 16 bytes in wasm's order, little-endian: lane
+ * i of an i32x4 is bytes[4*i .. 4*i+3], least significant byte first (on
+ * every target wasmc supports, memcpy to and from uint32_t[4], float[4],
+ * ... gives the lanes). Passed and returned by value: typed functions of
+ * the module's header and host functions (imports) take and return it. */
 typedef struct wasmc_v128 {
     uint8_t bytes[16];
 } wasmc_v128_t;
@@ -244,7 +249,7 @@ typedef union wasmc_raw {
     int64_t i64;
     float f32;
     double f64;
-    uint8_t v128[16];
+    wasmc_v128_t v128;
 } __attribute__((aligned(16))) wasmc_raw_t;
 
 /* A reference as a host function receives or returns it (an import's
@@ -374,7 +379,7 @@ wasmc_error_t *wasmc_instance_call(wasmc_instance_t *instance, const char *name,
                                    size_t nargs, wasmc_val_t *results, size_t nresults);
 /* Used by generated headers: call function `index` of an instance of the
  * module `desc`, arguments in the first slots, results written back into
- * them. Only for functions of numbers; `nslots` >= max(params, results), and
+ * them. Only for functions of numbers (v128 included); `nslots` >= max(params, results), and
  * `slots` holds `nslots` slots. `desc` is only compared with the instance's
  * module, never read. */
 wasmc_error_t *wasmc_call_raw(wasmc_instance_t *instance, const wasmc_module_desc_t *desc, uint32_t index,

@@ -76,3 +76,45 @@ void gcm_env__callback(wasmc_caller_t *caller, int32_t v) {
         wasmc_caller_trap(caller, "callback failed");
     }
 }
+
+/* v128 host functions (simd.wat): lanes read and written through memcpy,
+ * as wasmc.h describes the layout. */
+static void lanes32(wasmc_v128_t v, uint32_t out[4]) { memcpy(out, v.bytes, 16); }
+
+static wasmc_v128_t from32(const uint32_t in[4]) {
+    wasmc_v128_t v;
+    memcpy(v.bytes, in, 16);
+    return v;
+}
+
+/* Every i32x4 lane plus x. */
+wasmc_v128_t simd_env__mix(wasmc_caller_t *caller, wasmc_v128_t a, int32_t x) {
+    (void)caller;
+    uint32_t l[4];
+    lanes32(a, l);
+    for (int i = 0; i < 4; i++) l[i] += (uint32_t)x;
+    return from32(l);
+}
+
+/* v + 2 * w + 16 per i32x4 lane; traps unless the scalars are 1 2 3 4 0.5 5. */
+wasmc_v128_t simd_env__edge6(wasmc_caller_t *caller, int32_t a, int32_t b, int32_t c, int32_t d, wasmc_v128_t v,
+                             double f, int32_t e, wasmc_v128_t w) {
+    if (a != 1 || b != 2 || c != 3 || d != 4 || f != 0.5 || e != 5) wasmc_caller_trap(caller, "edge6: bad scalars");
+    uint32_t x[4], y[4];
+    lanes32(v, x);
+    lanes32(w, y);
+    for (int i = 0; i < 4; i++) x[i] += 2 * y[i] + 16;
+    return from32(x);
+}
+
+/* The bytes of v reversed, and their sum; traps unless the scalars are 1..7. */
+void simd_env__edge8(wasmc_caller_t *caller, int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,
+                     wasmc_v128_t v, int64_t g, wasmc_v128_t *r0, int32_t *r1) {
+    if (a != 1 || b != 2 || c != 3 || d != 4 || e != 5 || f != 6 || g != 7) wasmc_caller_trap(caller, "edge8: bad scalars");
+    int32_t sum = 0;
+    for (int i = 0; i < 16; i++) {
+        r0->bytes[i] = v.bytes[15 - i];
+        sum += v.bytes[i];
+    }
+    *r1 = sum;
+}

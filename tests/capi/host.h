@@ -3,6 +3,7 @@
 #include "calc.h"
 #include "counter.h"
 #include "gcm.h"
+#include "simd.h"
 #include "wasi.h"
 
 /* What the host functions record per instance (wasmc_instance_config_t.data). */

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-const MODULES: [&str; 4] = ["calc", "gcm", "counter", "wasi"];
+const MODULES: [&str; 5] = ["calc", "gcm", "counter", "wasi", "simd"];
 
 fn wasmc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasmc"))
@@ -309,6 +309,21 @@ fn executable_imports_defined_in_c() {
     let out = output(cmd);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("import `env::get_answer`"), "{stderr}");
+}
+
+/// C imports taking and returning v128 (`wasmc_v128_t` by value), also
+/// where the ABI passes it on the stack; `tests/e2e/cross.rs` runs the same
+/// program for the other targets.
+#[test]
+fn executable_v128_imports_defined_in_c() {
+    let dir = scratch("exe-v128");
+    let exe = dir.join("app");
+    let mut cmd = wasmc();
+    cmd.arg("build").arg(here().join("exe_v128.wat")).arg(here().join("exe_v128.c")).arg("-o").arg(&exe);
+    run_ok(cmd);
+    let out = run_ok(Command::new(&exe));
+    let expected = std::fs::read_to_string(here().join("exe_v128.expected")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 }
 
 #[test]

@@ -1,5 +1,5 @@
-/* The C API test suite: drives wasmc.h and the generated headers of four
- * modules (calc, gcm, counter, wasi) linked as static libraries. Run
+/* The C API test suite: drives wasmc.h and the generated headers of five
+ * modules (calc, gcm, counter, wasi, simd) linked as static libraries. Run
  * plainly, under valgrind and built with AddressSanitizer by
  * tests/capi/main.rs. Prints "N passed, N failed". */
 #include <limits.h>
@@ -566,6 +566,101 @@ static void test_wasi(void) {
  * the heap, through every entry point that takes one; the heap copies are
  * freed here, by their owner. A runtime that freed any of them would show
  * up as an invalid free under valgrind and AddressSanitizer. */
+static wasmc_v128_t v128_of(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+    uint32_t l[4] = {a, b, c, d};
+    wasmc_v128_t v;
+    memcpy(v.bytes, l, 16);
+    return v;
+}
+
+static int v128_is(wasmc_v128_t v, uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+    wasmc_v128_t want = v128_of(a, b, c, d);
+    return memcmp(v.bytes, want.bytes, 16) == 0;
+}
+
+static wasmc_val_t v128v(wasmc_v128_t x) {
+    wasmc_val_t v;
+    memset(&v, 0, sizeof v);
+    v.kind = WASMC_V128;
+    v.of.v128 = x;
+    return v;
+}
+
+/* v128 parameters and results through the typed wrappers, wasmc_instance_call,
+ * globals, and host functions (static imports) taking and returning them. */
+static void test_v128(void) {
+    simd_instance_t *s = NULL;
+    OK(simd_instance_new(NULL, NULL, &s));
+    wasmc_instance_t *i = simd_instance_base(s);
+    wasmc_v128_t a = v128_of(1, 2, 3, 0xffffffffu), b = v128_of(10, 20, 30, 2), r, r2;
+    int32_t n = 0;
+    /* Typed wrappers: numbers only (wasmc_call_raw) and with a reference. */
+    OK(simd_add4(s, a, b, &r));
+    CHECK(v128_is(r, 11, 22, 33, 1));
+    OK(simd_swap(s, a, 7, b, &r, &n, &r2));
+    CHECK(v128_is(r, 10, 20, 30, 2) && n == 7 && v128_is(r2, 1, 2, 3, 0xffffffffu));
+    wasmc_ref_t ref = wasmc_ref_null();
+    OK(simd_tag(s, b, wasmc_ref_host((void *)0x1230), &ref, &r));
+    CHECK(ref.kind == WASMC_REF_HOST && ref.of.host == (void *)0x1230 && v128_is(r, 10, 20, 30, 2));
+    /* Host functions. */
+    OK(simd_call_mix(s, a, 100, &r));
+    CHECK(v128_is(r, 101, 102, 103, 99));
+    wasmc_v128_t rev;
+    OK(simd_call_edges(s, a, b, &r, &rev, &n));
+    CHECK(v128_is(r, 1 + 20 + 16, 2 + 40 + 16, 3 + 60 + 16, 0xffffffffu + 4 + 16));
+    int ok = 1, sum = 0;
+    for (int k = 0; k < 16; k++) {
+        ok &= rev.bytes[k] == a.bytes[15 - k];
+        sum += a.bytes[k];
+    }
+    CHECK(ok && n == sum);
+
+    /* The generic call: tagged values, kinds checked. */
+    wasmc_val_t args[3] = {v128v(a), v128v(b)}, res[3];
+    OK(wasmc_instance_call(i, "add4", args, 2, res, 1));
+    CHECK(res[0].kind == WASMC_V128 && v128_is(res[0].of.v128, 11, 22, 33, 1));
+    args[1] = i32v(9);
+    args[2] = v128v(b);
+    OK(wasmc_instance_call(i, "swap", args, 3, res, 3));
+    CHECK(res[0].kind == WASMC_V128 && v128_is(res[0].of.v128, 10, 20, 30, 2));
+    CHECK(res[1].kind == WASMC_I32 && res[1].of.i32 == 9);
+    CHECK(res[2].kind == WASMC_V128 && v128_is(res[2].of.v128, 1, 2, 3, 0xffffffffu));
+    args[0] = v128v(a);
+    args[1] = v128v(b);
+    OK(wasmc_instance_call(i, "call_edges", args, 2, res, 3));
+    CHECK(res[2].kind == WASMC_I32 && res[2].of.i32 == sum && res[1].kind == WASMC_V128);
+    args[1] = i32v(1);
+    FAILS(wasmc_instance_call(i, "add4", args, 2, res, 1), WASMC_ERROR_ARGUMENT); /* an i32 for a v128 */
+    args[0] = i32v(1);
+    args[1] = v128v(b);
+    FAILS(wasmc_instance_call(i, "call_mix", args, 2, res, 1), WASMC_ERROR_ARGUMENT); /* swapped */
+    const wasmc_func_t *f = wasmc_instance_func(i, "swap");
+    CHECK(wasmc_func_param_kind(f, 0) == WASMC_V128 && wasmc_func_result_kind(f, 2) == WASMC_V128);
+
+    /* Globals: read, write (the function sees it), refused where immutable. */
+    wasmc_val_t g;
+    CHECK(wasmc_global_kind(simd_bias(s)) == WASMC_V128 && wasmc_global_is_mutable(simd_bias(s)));
+    OK(wasmc_global_get(simd_bias(s), &g));
+    CHECK(g.kind == WASMC_V128 && v128_is(g.of.v128, 1, 2, 3, 4));
+    OK(simd_add_bias(s, a, &r));
+    CHECK(v128_is(r, 2, 4, 6, 3));
+    g = v128v(v128_of(0x01010101u, 0x80000000u, 0, 0xfffffffeu));
+    OK(wasmc_global_set(simd_bias(s), &g));
+    OK(simd_add_bias(s, v128_of(1, 1, 1, 1), &r));
+    CHECK(v128_is(r, 0x01010102u, 0x80000001u, 1, 0xffffffffu));
+    wasmc_val_t back;
+    OK(wasmc_global_get(simd_bias(s), &back));
+    CHECK(back.kind == WASMC_V128 && memcmp(back.of.v128.bytes, g.of.v128.bytes, 16) == 0);
+    g = i32v(3);
+    FAILS(wasmc_global_set(simd_bias(s), &g), WASMC_ERROR_ARGUMENT);
+    wasmc_global_t fixed;
+    CHECK(wasmc_instance_global(i, "fixed", &fixed) && wasmc_global_kind(fixed) == WASMC_V128);
+    OK(wasmc_global_get(fixed, &g));
+    CHECK(v128_is(g.of.v128, 0xffffffffu, 0xffffffffu, 7, 0));
+    FAILS(wasmc_global_set(fixed, &g), WASMC_ERROR_ARGUMENT);
+    simd_instance_delete(s);
+}
+
 static void test_value_structs(void) {
     for (int heap = 0; heap < 2; heap++) {
         wasmc_instance_config_t stack_config = {0};
@@ -704,6 +799,7 @@ int main(int argc, char **argv) {
     test_two_modules();
     test_wasi();
     test_value_structs();
+    test_v128();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -246,6 +246,35 @@ fn cross_c_inputs_and_libraries() {
     }
 }
 
+/// C imports taking and returning v128 by value: each target's C ABI (two
+/// registers, or the stack when one register is left; see
+/// `compiler/src/emit/c_abi.rs`). SIMD on riscv64 needs the V extension:
+/// built with `--cpu rv64gcv`, run on a qemu CPU that has it.
+#[test]
+fn cross_v128_c_imports() {
+    let dir = scratch("cross-v128");
+    let capi = repo().join("tests/capi");
+    let expected = std::fs::read_to_string(capi.join("exe_v128.expected")).unwrap();
+    for t in targets() {
+        let exe = dir.join(format!("exe_v128.{}", t.triple));
+        let riscv = t.triple.starts_with("riscv64");
+        let mut extra = vec![capi.join("exe_v128.c").to_str().unwrap().to_string()];
+        if riscv {
+            extra.extend(["--cpu".to_string(), "rv64gcv".to_string()]);
+        }
+        let extra: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+        build_for(&capi.join("exe_v128.wat"), &exe, Some(t.triple), &extra);
+        let mut cmd = Command::new(qemu_run());
+        cmd.arg(t.gnu).arg(&exe);
+        if riscv {
+            cmd.env("QEMU_CPU", "rv64,v=true,vlen=128");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}: {}", t.triple, String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{}", t.triple);
+    }
+}
+
 /// The C programs (clang --target=wasm32-wasi) with arguments and environment.
 #[test]
 fn cross_c_programs() {

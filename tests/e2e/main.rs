@@ -63,6 +63,70 @@ fn invoke_calls_an_export_and_prints_results() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "-21\n2.5\n");
 }
 
+/// v128 arguments in every notation `--invoke` reads, and v128 results
+/// printed as `i32x4` with hex lanes; a malformed one is named.
+#[test]
+fn invoke_reads_and_prints_v128() {
+    let dir = scratch("invoke-v128");
+    let wat = dir.join("m.wat");
+    std::fs::write(
+        &wat,
+        r#"(module
+             (func (export "add") (param v128 v128) (result v128) (i32x4.add (local.get 0) (local.get 1)))
+             (func (export "mix") (param i32 v128 f64) (result v128 i32 v128)
+               (local.get 1) (local.get 0) (f64x2.splat (local.get 2))))"#,
+    )
+    .unwrap();
+    let invoke = |args: &[&str]| {
+        let mut cmd = wasmc();
+        cmd.arg("run").arg(&wat).arg("--invoke").args(args);
+        cmd.output().unwrap()
+    };
+    let sum = "i32x4 0x0000000b 0x00000016 0x00000021 0x00000000\n";
+    for (a, b) in [
+        ("i32x4 1 2 3 4", "i32x4 10 20 30 -4"),
+        ("i32x4:1,2,3,4", "i32x4:0xa,20,30,0xfffffffc"),
+        ("0x00000004000000030000000200000001", "i64x2 0x000000140000000a 0xfffffffc0000001e"),
+        ("i8x16 1 0 0 0 2 0 0 0 3 0 0 0 4 0 0 0", "i16x8 10 0 20 0 30 0 -4 -1"),
+    ] {
+        let out = invoke(&["add", a, b]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), sum, "{a} + {b}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = invoke(&["mix", "-3", "f32x4 1.5 -0 inf nan", "0.5"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "i32x4 0x3fc00000 0x80000000 0x7f800000 0x7fc00000\n-3\ni32x4 0x00000000 0x3fe00000 0x00000000 0x3fe00000\n"
+    );
+    for (bad, why) in [("i32x4 1 2 3", "i32x4 takes 4 lanes, 3 given"), ("7", "a v128 is `i32x4 1 2 3 4`")] {
+        let out = invoke(&["add", bad, "0x00000000000000000000000000000000"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("argument of type v128") && err.contains(why), "{bad}: {err}");
+    }
+    // `wasmc wast`: a failed v128 assertion shows both values in the
+    // expected shape.
+    let script = dir.join("t.wast");
+    std::fs::write(
+        &script,
+        r#"(module (func (export "id") (param v128) (result v128) (local.get 0)))
+           (assert_return (invoke "id" (v128.const i16x8 1 2 3 4 5 6 7 8)) (v128.const i16x8 1 2 3 4 5 6 7 8))
+           (assert_return (invoke "id" (v128.const i16x8 1 2 3 4 5 6 7 8)) (v128.const i16x8 1 2 3 4 5 6 7 -1))"#,
+    )
+    .unwrap();
+    let out = wasmc().arg("wast").arg(&script).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("1 passed, 1 failed"), "{text}");
+    assert!(
+        text.contains(
+            "expected v128:i16x8 0x0001 0x0002 0x0003 0x0004 0x0005 0x0006 0x0007 0xffff, \
+             got v128:i16x8 0x0001 0x0002 0x0003 0x0004 0x0005 0x0006 0x0007 0x0008"
+        ),
+        "{text}"
+    );
+}
+
 /// `--invoke` on functions of 0, 255, 256 and 1,000 parameters and as many
 /// results (counts once truncated to a byte: "takes 144 arguments").
 #[test]

@@ -3,6 +3,7 @@
 //! references). A script's `(ref.extern N)` and `(ref.host N)` are host
 //! values, tagged as the runtime defines (`wasmc_rt::host_ref`).
 
+use crate::v128::{self, Shape};
 use wasmc_abi::descriptor::{TY_ANYREF, TY_EXTERNREF, TY_FUNCREF};
 use wasmc_rt::host_ref;
 use wasmc_rt::Val;
@@ -80,7 +81,7 @@ pub fn check_results(actual: &[Val], expected: &[WastRet<'_>]) -> Result<(), Str
         match matches(v, e) {
             Ok(true) => {}
             Ok(false) => {
-                return Err(format!("result {i}: expected {}, got {}", format_ret(e), format_val(v)));
+                return Err(format!("result {i}: expected {}, got {}", format_ret(e), format_actual(v, e)));
             }
             Err(why) => return Err(format!("result {i}: {why}")),
         }
@@ -169,7 +170,7 @@ pub fn format_val(v: &Val) -> String {
         Val::I64(x) => format!("i64:{x} (0x{:016x})", *x as u64),
         Val::F32(b) => format!("f32:{:?} (0x{b:08x})", f32::from_bits(*b)),
         Val::F64(b) => format!("f64:{:?} (0x{b:016x})", f64::from_bits(*b)),
-        Val::V128(b) => format!("v128:0x{b:032x}"),
+        Val::V128(b) => format!("v128:{}", v128::format(*b, Shape::I32x4)),
         Val::FuncRef(0) => "ref.null func".into(),
         Val::FuncRef(r) => format!("ref.func (0x{r:x})"),
         Val::ExternRef(0) => "ref.null extern".into(),
@@ -210,11 +211,63 @@ fn format_ret(e: &WastRetCore<'_>) -> String {
         WastRetCore::Either(alts) => {
             format!("either({})", alts.iter().map(format_ret).collect::<Vec<_>>().join(" | "))
         }
+        WastRetCore::V128(p) => format!("v128:{}", format_v128_pattern(p)),
         WastRetCore::RefNull(_) => "ref.null".into(),
         WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),
         WastRetCore::RefExtern(None) => "ref.extern".into(),
         WastRetCore::RefFunc(_) => "ref.func".into(),
         other => format!("{other:?}"),
+    }
+}
+
+/// A mismatching result, a v128 in the shape of the expected one.
+fn format_actual(v: &Val, e: &WastRetCore<'_>) -> String {
+    match (v, e) {
+        (Val::V128(b), WastRetCore::V128(p)) => format!("v128:{}", v128::format(*b, pattern_shape(p))),
+        _ => format_val(v),
+    }
+}
+
+fn pattern_shape(p: &V128Pattern) -> Shape {
+    match p {
+        V128Pattern::I8x16(_) => Shape::I8x16,
+        V128Pattern::I16x8(_) => Shape::I16x8,
+        V128Pattern::I32x4(_) => Shape::I32x4,
+        V128Pattern::I64x2(_) => Shape::I64x2,
+        V128Pattern::F32x4(_) => Shape::F32x4,
+        V128Pattern::F64x2(_) => Shape::F64x2,
+    }
+}
+
+/// `i32x4 0x00000001 ...`, float lanes with their NaN classes.
+fn format_v128_pattern(p: &V128Pattern) -> String {
+    let shape = pattern_shape(p);
+    let float = |p: &NanPattern<u64>| format_nan(p, |b| v128::format_float(b, shape));
+    let lanes: Vec<String> = match p {
+        V128Pattern::F32x4(l) => l.iter().map(|x| float(&nan_bits(x, |v| v.bits as u64))).collect(),
+        V128Pattern::F64x2(l) => l.iter().map(|x| float(&nan_bits(x, |v| v.bits))).collect(),
+        _ => {
+            let mut bits = 0u128;
+            let n = shape.lane_bytes() * 8;
+            let mut put = |i: usize, v: u128| bits |= (v & ((1u128 << n) - 1)) << (i * n);
+            match p {
+                V128Pattern::I8x16(l) => l.iter().enumerate().for_each(|(i, x)| put(i, *x as u8 as u128)),
+                V128Pattern::I16x8(l) => l.iter().enumerate().for_each(|(i, x)| put(i, *x as u16 as u128)),
+                V128Pattern::I32x4(l) => l.iter().enumerate().for_each(|(i, x)| put(i, *x as u32 as u128)),
+                V128Pattern::I64x2(l) => l.iter().enumerate().for_each(|(i, x)| put(i, *x as u64 as u128)),
+                _ => {}
+            }
+            return v128::format(bits, shape);
+        }
+    };
+    format!("{} {}", shape.name(), lanes.join(" "))
+}
+
+fn nan_bits<T: Copy>(p: &NanPattern<T>, bits: impl Fn(T) -> u64) -> NanPattern<u64> {
+    match p {
+        NanPattern::CanonicalNan => NanPattern::CanonicalNan,
+        NanPattern::ArithmeticNan => NanPattern::ArithmeticNan,
+        NanPattern::Value(v) => NanPattern::Value(bits(*v)),
     }
 }
 
@@ -239,6 +292,28 @@ mod tests {
         assert!(f64_matches(&NanPattern::CanonicalNan, 0xfff8_0000_0000_0000));
         assert!(f64_matches(&NanPattern::ArithmeticNan, 0x7ff8_0000_0000_0001));
         assert!(!f64_matches(&NanPattern::ArithmeticNan, 0x7ff0_0000_0000_0001));
+    }
+
+    #[test]
+    fn v128_mismatches_print_lanes_in_the_expected_shape() {
+        let wat = "(assert_return (invoke \"f\") (v128.const i16x8 -1 2 3 4 5 6 7 8))\n\
+                   (assert_return (invoke \"f\") (v128.const f32x4 1.5 nan:canonical -inf 0))";
+        let buf = wast::parser::ParseBuffer::new(wat).unwrap();
+        let script: wast::Wast<'_> = wast::parser::parse(&buf).unwrap();
+        let mut messages = Vec::new();
+        for d in script.directives {
+            if let wast::WastDirective::AssertReturn { results, .. } = d {
+                messages.push(check_results(&[Val::V128(1)], &results).unwrap_err());
+            }
+        }
+        assert_eq!(
+            messages,
+            [
+                "result 0: expected v128:i16x8 0xffff 0x0002 0x0003 0x0004 0x0005 0x0006 0x0007 0x0008, \
+                 got v128:i16x8 0x0001 0x0000 0x0000 0x0000 0x0000 0x0000 0x0000 0x0000",
+                "result 0: expected v128:f32x4 1.5 nan:canonical -inf 0.0, got v128:f32x4 1e-45 0.0 0.0 0.0",
+            ]
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! the runtime's `wasmc_call_raw` / `wasmc_call_index`, see
 //! `runtime-lib/include/wasmc.h`), accessors for exported memories, globals
 //! and tables, and the declarations of the C functions its imports are
-//! bound to (`Options::static_imports`).
+//! bound to (`Options::static_imports`). A v128 is `wasmc_v128_t`, by
+//! value in both (`c_abi.rs` says how the trampolines pass it).
 //!
 //! Names: export `E` is `<prefix>_<c_name(E)>`, import `M.N` is
 //! `<prefix>_<c_name(M)>__<c_name(N)>` (`wasmc_abi::mangle`): names that
@@ -12,7 +13,7 @@
 //! is one of the fixed names (`instance_...`, `wasmc_module`) is mangled.
 
 use super::{descriptor_symbol, WASI_MODULE};
-use crate::error::{CompileError, Result};
+use crate::error::Result;
 use crate::module::{Composite, FuncType, ModuleInfo};
 use std::fmt::Write;
 use wasmc_abi::mangle::{c_name, import_symbol, mangle};
@@ -25,19 +26,21 @@ enum Repr {
     I64,
     F32,
     F64,
+    /// `wasmc_v128_t`, by value everywhere (in calls and in imports).
+    V128,
     Func,
     /// externref or anyref: `wasmc_ref_t` in calls, `wasmc_rawref_t` in imports.
     Extern,
     Any,
 }
 
-fn repr(info: &ModuleInfo<'_>, t: ValType) -> Result<Repr> {
-    Ok(match t {
+fn repr(info: &ModuleInfo<'_>, t: ValType) -> Repr {
+    match t {
         ValType::I32 => Repr::I32,
         ValType::I64 => Repr::I64,
         ValType::F32 => Repr::F32,
         ValType::F64 => Repr::F64,
-        ValType::V128 => return Err(CompileError::internal("v128 values have no C representation yet")),
+        ValType::V128 => Repr::V128,
         ValType::Ref(r) => match r.heap_type() {
             HeapType::Abstract { ty: A::Func | A::NoFunc, .. } => Repr::Func,
             HeapType::Abstract { ty: A::Extern | A::NoExtern, .. } => Repr::Extern,
@@ -49,7 +52,7 @@ fn repr(info: &ModuleInfo<'_>, t: ValType) -> Result<Repr> {
             }
             HeapType::Abstract { .. } => Repr::Any,
         },
-    })
+    }
 }
 
 impl Repr {
@@ -60,6 +63,7 @@ impl Repr {
             Repr::I64 => "int64_t",
             Repr::F32 => "float",
             Repr::F64 => "double",
+            Repr::V128 => "wasmc_v128_t",
             Repr::Func => "const wasmc_func_t *",
             Repr::Extern | Repr::Any => "wasmc_ref_t",
         }
@@ -77,6 +81,7 @@ impl Repr {
             Repr::I64 => "WASMC_I64",
             Repr::F32 => "WASMC_F32",
             Repr::F64 => "WASMC_F64",
+            Repr::V128 => "WASMC_V128",
             Repr::Func => "WASMC_FUNCREF",
             Repr::Extern => "WASMC_EXTERNREF",
             Repr::Any => "WASMC_ANYREF",
@@ -89,12 +94,14 @@ impl Repr {
             Repr::I64 => "i64",
             Repr::F32 => "f32",
             Repr::F64 => "f64",
+            Repr::V128 => "v128",
             Repr::Func => "func",
             Repr::Extern | Repr::Any => "ref",
         }
     }
+    /// Passed in a `wasmc_raw_t` slot by `wasmc_call_raw`.
     fn is_number(self) -> bool {
-        matches!(self, Repr::I32 | Repr::I64 | Repr::F32 | Repr::F64)
+        matches!(self, Repr::I32 | Repr::I64 | Repr::F32 | Repr::F64 | Repr::V128)
     }
 }
 
@@ -255,13 +262,13 @@ static inline void {p}_instance_delete({p}_instance_t *instance) {{
         let ty = info.func_type(imp.index);
         let mut params = vec!["wasmc_caller_t *caller".to_string()];
         for (i, t) in ty.params.iter().enumerate() {
-            params.push(decl(repr(info, *t)?.import_type(), &format!("a{i}")));
+            params.push(decl(repr(info, *t).import_type(), &format!("a{i}")));
         }
         let ret = match ty.results.len() {
-            1 => repr(info, ty.results[0])?.import_type().to_string(),
+            1 => repr(info, ty.results[0]).import_type().to_string(),
             _ => {
                 for (i, t) in ty.results.iter().enumerate() {
-                    params.push(decl(&format!("{} *", repr(info, *t)?.import_type()), &format!("r{i}")));
+                    params.push(decl(&format!("{} *", repr(info, *t).import_type()), &format!("r{i}")));
                 }
                 "void".to_string()
             }
@@ -298,8 +305,8 @@ fn export_func(
     index: u32,
 ) -> Result<()> {
     let ty = info.func_type(index);
-    let params = ty.params.iter().map(|t| repr(info, *t)).collect::<Result<Vec<_>>>()?;
-    let results = ty.results.iter().map(|t| repr(info, *t)).collect::<Result<Vec<_>>>()?;
+    let params: Vec<_> = ty.params.iter().map(|t| repr(info, *t)).collect();
+    let results: Vec<_> = ty.results.iter().map(|t| repr(info, *t)).collect();
     let mut args = vec![format!("{p}_instance_t *instance")];
     args.extend(params.iter().enumerate().map(|(i, r)| decl(r.c_type(), &format!("a{i}"))));
     args.extend(results.iter().enumerate().map(|(i, r)| decl(&format!("{} *", r.c_type()), &format!("r{i}"))));
@@ -369,13 +376,18 @@ mod tests {
                  (import "env" "log" (func (param i32)))
                  (import "env" "pair" (func (param i64) (result i32 f64)))
                  (import "host.v2" "get_ref" (func (param externref) (result externref)))
+                 (import "env" "blend" (func (param v128 i32) (result v128)))
+                 (import "env" "split" (func (param v128) (result v128 i64)))
                  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
                  (memory (export "memory") 1)
                  (global (export "counter") (mut i32) (i32.const 0))
                  (table (export "tbl") 2 funcref)
                  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
                  (func (export "get_value") (result i64 f32) (i64.const 1) (f32.const 2))
-                 (func (export "9lives") (param externref funcref) (result externref) (local.get 0)))"#,
+                 (func (export "9lives") (param externref funcref) (result externref) (local.get 0))
+                 (global (export "bias") (mut v128) (v128.const i32x4 1 2 3 4))
+                 (func (export "add4") (param v128 v128) (result v128) (i32x4.add (local.get 0) (local.get 1)))
+                 (func (export "tag") (param v128 externref) (result externref v128) (local.get 1) (local.get 0)))"#,
         )
         .unwrap();
         let info = crate::module::parse(&wasm).unwrap();

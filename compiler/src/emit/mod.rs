@@ -7,6 +7,7 @@
 //! `wasm_c{k}`/`wasm_ca{k}` compiled constant expression k and its entry,
 //! `wasmc_module` the descriptor.
 
+mod c_abi;
 mod compile;
 mod const_expr;
 mod descriptor;
@@ -82,7 +83,7 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     for imp in &info.imports {
         if opts.static_imports && imp.kind == wasmparser::ExternalKind::Func && imp.module != WASI_MODULE {
             let sym = wasmc_abi::mangle::import_symbol(&opts.symbol_prefix, imp.module, imp.name);
-            let sig = trampolines::c_import_signature(info.func_type(imp.index), call_conv);
+            let sig = c_abi::c_import(info.func_type(imp.index), &*isa).sig;
             static_c[imp.index as usize] = Some(obj.declare_function(&sym, Linkage::Import, &sig).map_err(err)?);
         }
     }

@@ -9,6 +9,7 @@
 //!   runtime reports what the host function left behind.
 //! * `main` for executables: calls the runtime's `wasmc_main`.
 
+use super::c_abi::{c_import, CArg, RESULT_SLOT};
 use super::{array_signature, err, MAIN_ENTRY};
 use crate::error::Result;
 use crate::func::{clif_type, trap_code, trusted, wasm_signature};
@@ -22,6 +23,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{DataId, FuncId, Linkage, Module};
 use cranelift_object::ObjectModule;
 use wasmc_abi::{Trap, VMHostCtx, ValRaw};
+use wasmparser::ValType;
 
 const SLOT: i32 = ValRaw::SIZE as i32;
 
@@ -97,24 +99,10 @@ pub(crate) fn host_call(
     b.finalize(env.isa.frontend_config());
 }
 
-/// The C signature of a statically bound import: `(caller, params...)`
-/// returning the single result, or with pointers to the results appended
-/// when there are several.
-pub(crate) fn c_import_signature(ty: &FuncType, call_conv: cranelift_codegen::isa::CallConv) -> Signature {
-    let mut sig = Signature::new(call_conv);
-    sig.params.push(AbiParam::new(types::I64));
-    sig.params.extend(ty.params.iter().map(|p| AbiParam::new(clif_type(*p))));
-    if ty.results.len() == 1 {
-        sig.returns.push(AbiParam::new(clif_type(ty.results[0])));
-    } else {
-        sig.params.extend(ty.results.iter().map(|_| AbiParam::new(types::I64)));
-    }
-    sig
-}
-
 /// The trampoline of an import bound to a C function: a `tail` function
 /// with the import's wasm signature (its vmctx is the importing instance's,
-/// passed to C as the `caller`) that calls the C function directly.
+/// passed to C as the `caller`) that calls the C function directly, its
+/// arguments arranged as `c_abi` says (v128 as two words).
 pub(crate) fn static_import(
     env: &ModuleEnv<'_>,
     func: &mut Function,
@@ -124,19 +112,35 @@ pub(crate) fn static_import(
     ty: &FuncType,
 ) {
     *func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(ty, env.call_conv));
+    let c = c_import(ty, env.isa);
     let mut b = FunctionBuilder::new(func, fctx);
-    let n = ty.results.len() as u32;
-    let slots = (n > 1).then(|| b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, n * 8, 3)));
+    // Result slots (by pointer), and a place to split and join v128 values.
+    let n = if c.by_pointer { ty.results.len() as u32 } else { 0 };
+    let v128s = ty.params.iter().chain(&ty.results).filter(|t| **t == ValType::V128).count() as u32;
+    let slot_data = |count: u32| StackSlotData::new(StackSlotKind::ExplicitSlot, count * RESULT_SLOT, 4);
+    let results_ss = (n > 0).then(|| b.create_sized_stack_slot(slot_data(n)));
+    let v128_ss = (v128s > 0).then(|| b.create_sized_stack_slot(slot_data(1)));
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
-    let mut args = b.block_params(entry).to_vec();
-    if let Some(ss) = slots {
-        for i in 0..n {
-            args.push(b.ins().stack_addr(types::I64, ss, (i * 8) as i32));
-        }
+    let params = b.block_params(entry).to_vec();
+    let mut args = Vec::new();
+    for a in &c.args {
+        args.push(match *a {
+            CArg::Caller => params[0],
+            CArg::Param(i) => params[1 + i],
+            CArg::Low(i) | CArg::High(i) => {
+                let ss = v128_ss.expect("a slot for v128 values");
+                b.ins().stack_store(types::I64, params[1 + i], ss, 0);
+                b.ins().stack_load(types::I64, types::I64, ss, if matches!(a, CArg::Low(_)) { 0 } else { 8 })
+            }
+            CArg::Result(i) => {
+                b.ins().stack_addr(types::I64, results_ss.expect("result slots"), (i as u32 * RESULT_SLOT) as i32)
+            }
+            CArg::Pad => b.ins().iconst(types::I64, 0),
+        });
     }
-    let sig = b.import_signature(c_import_signature(ty, env.isa.default_call_conv()));
+    let sig = b.import_signature(c.sig);
     let name = b.func.declare_imported_user_function(UserExternalName::new(0, c_func.as_u32()));
     let f = b.import_function(ExtFuncData {
         name: ExternalName::User(name),
@@ -145,16 +149,22 @@ pub(crate) fn static_import(
         patchable: false,
     });
     let call = b.ins().call(f, &args);
-    let results: Vec<_> = match slots {
-        Some(ss) => {
-            let base = b.ins().stack_addr(types::I64, ss, 0);
-            ty.results
-                .iter()
-                .enumerate()
-                .map(|(i, r)| b.ins().load(clif_type(*r), trusted(), base, (i * 8) as i32))
-                .collect()
+    let returned = b.inst_results(call).to_vec();
+    let results: Vec<_> = match (results_ss, ty.results.as_slice()) {
+        (Some(ss), _) => ty
+            .results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| b.ins().stack_load(types::I64, clif_type(*r), ss, (i as u32 * RESULT_SLOT) as i32))
+            .collect(),
+        (None, [ValType::V128]) => {
+            // Low half in the first return register, high in the second.
+            let ss = v128_ss.expect("a slot for v128 values");
+            b.ins().stack_store(types::I64, returned[0], ss, 0);
+            b.ins().stack_store(types::I64, returned[1], ss, 8);
+            vec![b.ins().stack_load(types::I64, types::I8X16, ss, 0)]
         }
-        None => b.inst_results(call).to_vec(),
+        (None, _) => returned,
     };
     b.ins().return_(&results);
     b.seal_all_blocks();

@@ -79,7 +79,7 @@ static inline wasmc_error_t *app_add(app_instance_t *instance, int32_t a0, int32
     wasmc_raw_t s[2] = {{0}};
     s[0].i32 = a0;
     s[1].i32 = a1;
-    wasmc_error_t *error = wasmc_call_raw((wasmc_instance_t *)instance, &app_wasmc_module, 4, s, 2);
+    wasmc_error_t *error = wasmc_call_raw((wasmc_instance_t *)instance, &app_wasmc_module, 6, s, 2);
     if (error == NULL) {
         if (r0 != NULL) *r0 = s[0].i32;
     }
@@ -89,7 +89,7 @@ static inline wasmc_error_t *app_add(app_instance_t *instance, int32_t a0, int32
 /* export "get_value": (func (result i64 f32)) */
 static inline wasmc_error_t *app_get_value(app_instance_t *instance, int64_t *r0, float *r1) {
     wasmc_raw_t s[2] = {{0}};
-    wasmc_error_t *error = wasmc_call_raw((wasmc_instance_t *)instance, &app_wasmc_module, 5, s, 2);
+    wasmc_error_t *error = wasmc_call_raw((wasmc_instance_t *)instance, &app_wasmc_module, 7, s, 2);
     if (error == NULL) {
         if (r0 != NULL) *r0 = s[0].i64;
         if (r1 != NULL) *r1 = s[1].f32;
@@ -105,10 +105,47 @@ static inline wasmc_error_t *app__39lives(app_instance_t *instance, wasmc_ref_t 
     args[0].of.ref = a0;
     args[1].kind = WASMC_FUNCREF;
     args[1].of.func = a1;
-    wasmc_error_t *error = wasmc_call_index((wasmc_instance_t *)instance, &app_wasmc_module, 6, args, 2, res, 1);
+    wasmc_error_t *error = wasmc_call_index((wasmc_instance_t *)instance, &app_wasmc_module, 8, args, 2, res, 1);
     if (error == NULL) {
         if (r0 != NULL) *r0 = res[0].of.ref;
         else wasmc_val_release(wasmc_instance_store((wasmc_instance_t *)instance), &res[0]);
+    }
+    return error;
+}
+
+/* export "bias": global (mut v128) */
+static inline wasmc_global_t app_bias(app_instance_t *instance) {
+    wasmc_global_t x;
+    x.instance = (wasmc_instance_t *)instance;
+    x.index = 1;
+    return x;
+}
+
+/* export "add4": (func (param v128 v128) (result v128)) */
+static inline wasmc_error_t *app_add4(app_instance_t *instance, wasmc_v128_t a0, wasmc_v128_t a1, wasmc_v128_t *r0) {
+    wasmc_raw_t s[2] = {{0}};
+    s[0].v128 = a0;
+    s[1].v128 = a1;
+    wasmc_error_t *error = wasmc_call_raw((wasmc_instance_t *)instance, &app_wasmc_module, 9, s, 2);
+    if (error == NULL) {
+        if (r0 != NULL) *r0 = s[0].v128;
+    }
+    return error;
+}
+
+/* export "tag": (func (param v128 externref) (result externref v128)) */
+static inline wasmc_error_t *app_tag(app_instance_t *instance, wasmc_v128_t a0, wasmc_ref_t a1, wasmc_ref_t *r0, wasmc_v128_t *r1) {
+    wasmc_val_t args[2];
+    wasmc_val_t res[2];
+    args[0].kind = WASMC_V128;
+    args[0].of.v128 = a0;
+    args[1].kind = WASMC_EXTERNREF;
+    args[1].of.ref = a1;
+    wasmc_error_t *error = wasmc_call_index((wasmc_instance_t *)instance, &app_wasmc_module, 10, args, 2, res, 2);
+    if (error == NULL) {
+        if (r0 != NULL) *r0 = res[0].of.ref;
+        else wasmc_val_release(wasmc_instance_store((wasmc_instance_t *)instance), &res[0]);
+        if (r1 != NULL) *r1 = res[1].of.v128;
     }
     return error;
 }
@@ -124,6 +161,12 @@ void app_env__pair(wasmc_caller_t *caller, int64_t a0, int32_t *r0, double *r1);
 
 /* import "host.v2" "get_ref": (func (param externref) (result externref)) */
 wasmc_rawref_t app_host_2Ev2__get_ref(wasmc_caller_t *caller, wasmc_rawref_t a0);
+
+/* import "env" "blend": (func (param v128 i32) (result v128)) */
+wasmc_v128_t app_env__blend(wasmc_caller_t *caller, wasmc_v128_t a0, int32_t a1);
+
+/* import "env" "split": (func (param v128) (result v128 i64)) */
+void app_env__split(wasmc_caller_t *caller, wasmc_v128_t a0, wasmc_v128_t *r0, int64_t *r1);
 
 /* WASI preview1 imports, provided by the runtime: instantiate with
  * wasmc_instance_config_t.wasi set. (fd_write) */

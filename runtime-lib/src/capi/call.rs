@@ -9,7 +9,7 @@ use super::{c_str, inst, wasmc_instance_t};
 use crate::call::call_raw;
 use crate::instance::{InstanceInner, StoreInner};
 use crate::types;
-use wasmc_abi::descriptor::{FuncDesc, ModuleDesc, TypeDesc, KIND_FUNC, TY_F32, TY_F64, TY_I32, TY_I64};
+use wasmc_abi::descriptor::{FuncDesc, ModuleDesc, TypeDesc, KIND_FUNC, TY_F32, TY_F64, TY_I32, TY_I64, TY_V128};
 use wasmc_abi::typeenc::{self, Composite};
 use wasmc_abi::{VMFuncRef, ValRaw};
 
@@ -230,7 +230,8 @@ unsafe fn typed_target<'a>(
     Ok((i, f))
 }
 
-/// (params, results) if the function type has numbers only.
+/// (params, results) if the function type has numbers only (v128 is one:
+/// a `wasmc_raw_t` slot holds it).
 fn numeric_counts(d: &ModuleDesc, f: &FuncDesc) -> Option<(usize, usize)> {
     // SAFETY: `d` is a loaded module's descriptor (see `typed_target`),
     // whose `types` slice describes `TypeDesc`s.
@@ -238,7 +239,7 @@ fn numeric_counts(d: &ModuleDesc, f: &FuncDesc) -> Option<(usize, usize)> {
     // SAFETY: a `TypeDesc` of such a descriptor has a byte-slice `encoding`.
     let enc: &[u8] = unsafe { types.get(f.type_index as usize)?.encoding.as_slice() };
     let Composite::Func { params, results } = typeenc::decode(enc)? else { return None };
-    let numeric = |v: &&[u8]| matches!(v, [TY_I32 | TY_I64 | TY_F32 | TY_F64]);
+    let numeric = |v: &&[u8]| matches!(v, [TY_I32 | TY_I64 | TY_F32 | TY_F64 | TY_V128]);
     (params.iter().all(numeric) && results.iter().all(numeric)).then_some((params.len(), results.len()))
 }
 
