@@ -235,12 +235,39 @@ fn executables_refuse_unknown_imports_at_build_time() {
 #[test]
 fn unsupported_features_are_named_with_an_offset() {
     let dir = scratch("unsupported");
-    let wat = dir.join("simd.wat");
-    std::fs::write(&wat, r#"(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))"#)
-        .unwrap();
+    let wat = dir.join("throw.wat");
+    std::fs::write(&wat, r#"(module (tag $e) (func (export "f") (throw $e)))"#).unwrap();
     let out = wasmc().arg("build").arg(&wat).arg("--emit").arg("obj").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("unsupported: simd ("), "{stderr}");
+    assert!(stderr.contains("unsupported: exceptions ("), "{stderr}");
     assert!(stderr.contains(" at offset "), "{stderr}");
+}
+
+#[test]
+fn simd_on_riscv64_needs_the_v_extension() {
+    let dir = scratch("simd-riscv");
+    let wat = dir.join("simd.wat");
+    std::fs::write(&wat, r#"(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))"#)
+        .unwrap();
+    let build = |extra: &[&str]| {
+        let mut cmd = wasmc();
+        cmd.arg("build").arg(&wat).args(["--emit", "obj", "--target", "riscv64gc-unknown-linux-gnu"]).args(extra);
+        cmd.arg("-o").arg(dir.join("simd.o"));
+        cmd.output().unwrap()
+    };
+    let out = build(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unsupported: simd (riscv64 needs the V extension"), "{stderr}");
+    assert!(stderr.contains("--cpu rv64gcv"), "{stderr}");
+    assert!(stderr.contains(" at offset "), "{stderr}");
+    let out = build(&["--cpu", "rv64gcv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Everywhere else SIMD needs nothing, and rv64gcv is only for riscv64.
+    let mut cmd = wasmc();
+    cmd.arg("build").arg(&wat).args(["--emit", "obj", "--cpu", "rv64gcv", "-o"]).arg(dir.join("x.o"));
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--cpu rv64gcv is for riscv64"));
 }
