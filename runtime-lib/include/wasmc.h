@@ -173,11 +173,11 @@ extern "C" {
 #define WASMC_TRAP_ARRAY_OUT_OF_BOUNDS 13 /* out of bounds array access */
 #define WASMC_TRAP_ALLOCATION_TOO_LARGE 14 /* allocation size too large */
 #define WASMC_TRAP_HEAP_EXHAUSTED 15 /* out of memory: GC heap exhausted */
-#define WASMC_TRAP_UNDEFINED_ELEMENT 16 /* undefined element */
+#define WASMC_TRAP_UNDEFINED_ELEMENT 16 /* undefined element: out of bounds table access */
 #define WASMC_TRAP_HOST_ERROR 17 /* host function error */
-#define WASMC_TRAP_NULL_STRUCT_REFERENCE 18 /* null structure reference */
-#define WASMC_TRAP_NULL_ARRAY_REFERENCE 19 /* null array reference */
-#define WASMC_TRAP_NULL_I31_REFERENCE 20 /* null i31 reference */
+#define WASMC_TRAP_NULL_STRUCT_REFERENCE 18 /* null structure reference (dereferenced a null reference) */
+#define WASMC_TRAP_NULL_ARRAY_REFERENCE 19 /* null array reference (dereferenced a null reference) */
+#define WASMC_TRAP_NULL_I31_REFERENCE 20 /* null i31 reference (dereferenced a null reference) */
 /* END GENERATED */
 
 /* ---------------------------------------------------------------------- */
