@@ -281,7 +281,11 @@ int32_t wasmc_error_exit_status(const wasmc_error_t *error);
 const char *wasmc_error_message(const wasmc_error_t *error);
 /* `wasm trap: <message>` and the backtrace, one line per frame. Borrowed. */
 const char *wasmc_error_report(const wasmc_error_t *error);
-/* The wasm frames that were live at the trap, innermost first. */
+/* The frames that were live at the trap, innermost first: the wasm
+ * functions, and when a host function trapped (wasmc_caller_trap, or a
+ * host error) first the import it was called as, named as any function
+ * (name section, else export name, else `wasm-function[N]`), then the
+ * wasm code that called it. */
 size_t wasmc_error_frame_count(const wasmc_error_t *error);
 /* Name of frame `i` (name section, else export name, else
  * `wasm-function[N]`); NULL past the end. Borrowed. */

@@ -174,6 +174,10 @@ static void test_traps(void) {
     /* A host function trapping on purpose. */
     wasmc_error_t *e = calc_try_fail(c, 0, &r);
     CHECK(e != NULL && strstr(wasmc_error_report(e), "wasm trap: host refused 0") == wasmc_error_report(e));
+    /* Frame 0 is the import the host function was called as, then its wasm
+     * callers (wasmc.h, wasmc_error_frame_name). */
+    CHECK(e != NULL && wasmc_error_frame_count(e) >= 2 && strcmp(wasmc_error_frame_name(e, 0), "fail") == 0 &&
+          strcmp(wasmc_error_frame_name(e, 1), "try_fail") == 0);
     expect_trap(e, WASMC_TRAP_HOST_ERROR, "try_fail", "host refused 0", __LINE__);
     /* The report names the frames. */
     e = calc_div(c, 1, 0, NULL);
