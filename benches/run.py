@@ -72,6 +72,8 @@ def check_tools(args):
         missing.append("wasi-libc (apt-get install wasi-libc libclang-rt-dev-wasm32)")
     if "wasm2c" in args.variants and (not shutil.which("wasm2c") or not os.path.isdir(WASM2C_RT)):
         missing.append("wasm2c (apt-get install wabt)")
+    elif "wasm2c" in args.variants:
+        check_wasm2c_version()
     if not args.skip or "startup" not in args.skip:
         if not shutil.which("hyperfine"):
             missing.append("hyperfine (apt-get install hyperfine)")
@@ -81,6 +83,25 @@ def check_tools(args):
         missing.append("the wasmtime Python package (pip install wasmtime)")
     if missing:
         die("missing tools:\n  " + "\n  ".join(missing))
+
+
+# benches/wasm2c/main.c drives the C API that wasm2c generates; wabt
+# changed it after 1.0.32 (Debian 12's), e.g. how instances and imports are
+# passed, so a newer wasm2c on PATH would fail to link in the middle of a run.
+WASM2C_VERSION = (1, 0, 32)
+
+
+def check_wasm2c_version():
+    out = subprocess.run(["wasm2c", "--version"], capture_output=True, text=True).stdout.strip()
+    try:
+        found = tuple(int(x) for x in out.split()[0].split("."))
+    except (ValueError, IndexError):
+        die(f"cannot read the version of {shutil.which('wasm2c')} (printed {out!r})")
+    if found != WASM2C_VERSION:
+        want = ".".join(map(str, WASM2C_VERSION))
+        die(f"{shutil.which('wasm2c')} is wabt {out}; benches/wasm2c/main.c is written for the API of wabt {want} "
+            f"(Debian 12: apt-get install wabt, /usr/bin/wasm2c first on PATH), or leave wasm2c out with "
+            f"--variants native,wasmc,wasmtime")
 
 
 def wasmc_binary(args):
