@@ -151,3 +151,89 @@ fn spec_invalid_and_malformed_modules_give_clean_errors() {
         }
     });
 }
+
+/// A module of one function `() -> result` with code `body` (no locals; the
+/// final `end` is added) and one memory page.
+fn module_with_body(result: u8, body: &[u8]) -> Vec<u8> {
+    let mut code = vec![0u8]; // no locals
+    code.extend_from_slice(body);
+    code.push(0x0b);
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    m.extend([0x01, 0x05, 0x01, 0x60, 0x00, 0x01, result]); // type: () -> result
+    m.extend([0x03, 0x02, 0x01, 0x00]); // function 0 has type 0
+    m.extend([0x05, 0x03, 0x01, 0x00, 0x01]); // memory 1 page
+    m.extend([0x0a, code.len() as u8 + 2, 0x01, code.len() as u8]);
+    m.extend(code);
+    m
+}
+
+const V128: u8 = 0x7b;
+const I32: u8 = 0x7f;
+
+/// `v128.const` with 16 bytes `b`.
+fn v128_const(b: u8) -> Vec<u8> {
+    let mut v = vec![0xfd, 0x0c];
+    v.extend([b; 16]);
+    v
+}
+
+/// Invalid SIMD immediates, in binary (the text parser refuses some of
+/// them before the compiler sees them): each is an error naming the file
+/// and the byte offset of the bad instruction, never a panic.
+#[test]
+fn bad_simd_immediates_give_clean_errors() {
+    let dir = scratch("bad-simd");
+    let extract = |lane: u8| [v128_const(1), vec![0xfd, 0x15, lane]].concat(); // i8x16.extract_lane_s
+    let shuffle = |last: u8| {
+        let mut lanes: Vec<u8> = (0..15).collect();
+        lanes.push(last);
+        [v128_const(1), v128_const(2), vec![0xfd, 0x0d], lanes].concat()
+    };
+    // i32.const 0; v128.load align=2^align offset=0
+    let load = |align: u8| vec![0x41, 0x00, 0xfd, 0x00, align, 0x00];
+    // i32.const 0; v128.const; v128.load8_lane align=1 offset=0 lane
+    let load_lane = |lane: u8| [vec![0x41, 0x00], v128_const(3), vec![0xfd, 0x54, 0x00, 0x00, lane]].concat();
+    let replace = |lane: u8| [v128_const(4), vec![0x41, 0x07, 0xfd, 0x1c, lane]].concat(); // i32x4.replace_lane
+    let good = [
+        ("extract_lane 15", module_with_body(I32, &extract(15))),
+        ("shuffle lane 31", module_with_body(V128, &shuffle(31))),
+        ("v128.load align=16", module_with_body(V128, &load(4))),
+        ("load8_lane 15", module_with_body(V128, &load_lane(15))),
+        ("i32x4.replace_lane 3", module_with_body(V128, &replace(3))),
+    ];
+    for (what, bytes) in &good {
+        // The same modules with in-range immediates are valid and compile:
+        // the errors below are about the immediates alone.
+        wasmparser::Validator::new().validate_all(bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let p = dir.join("good.wasm");
+        std::fs::write(&p, bytes).unwrap();
+        let out = wasmc().arg("build").arg(&p).args(["--emit", "obj"]).output().unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut truncated_const = module_with_body(V128, &v128_const(5));
+    truncated_const.truncate(truncated_const.len() - 10); // the file ends inside the constant
+    let short_body = module_with_body(V128, &[0xfd, 0x0c, 1, 2, 3, 4, 5]); // the body ends inside it
+    let bad: [(&str, Vec<u8>, &str); 8] = [
+        ("extract_lane 16", module_with_body(I32, &extract(16)), "offset 47: SIMD index out of bounds"),
+        ("extract_lane 255", module_with_body(I32, &extract(255)), "offset 47: SIMD index out of bounds"),
+        ("shuffle lane 32", module_with_body(V128, &shuffle(32)), "offset 65: SIMD index out of bounds"),
+        ("v128.load align=32", module_with_body(V128, &load(5)), "offset 31: invalid memop alignment"),
+        ("load8_lane 16", module_with_body(V128, &load_lane(16)), "offset 49: SIMD index out of bounds"),
+        ("i32x4.replace_lane 4", module_with_body(V128, &replace(4)), "offset 49: SIMD index out of bounds"),
+        ("truncated file in v128.const", truncated_const, "offset 28: unexpected end-of-file"),
+        ("function body ends in v128.const", short_body, "offset 31: unexpected end-of-file"),
+    ];
+    // Offsets: the body starts at 29 (8 header, 7 type, 4 function, 5 memory
+    // and 4 code section bytes, 1 for the locals); each names the bad
+    // instruction (the code section, for a file that ends inside it).
+    for (i, (what, bytes, needle)) in bad.iter().enumerate() {
+        let name = format!("bad{i}.wasm");
+        let p = dir.join(&name);
+        std::fs::write(&p, bytes).unwrap();
+        expect_clean_error(&p, what);
+        let out = wasmc().arg("build").arg(&p).args(["--emit", "obj"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&name) && stderr.contains("offset"), "{what}: {stderr}");
+        assert!(stderr.contains(needle), "{what}: {stderr}");
+    }
+}

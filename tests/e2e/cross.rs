@@ -13,16 +13,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use wasmc_cli::link;
 
-struct Target {
-    triple: &'static str,
-    gnu: &'static str,
+pub(super) struct Target {
+    pub(super) triple: &'static str,
+    pub(super) gnu: &'static str,
 }
 
-fn qemu_run() -> PathBuf {
+pub(super) fn qemu_run() -> PathBuf {
     repo().join("tests/cross/qemu-run")
 }
 
-fn targets() -> Vec<Target> {
+pub(super) fn targets() -> Vec<Target> {
     let required = std::env::var("WASMC_CROSS_TARGETS").ok();
     let mut out = Vec::new();
     for tc in link::TOOLCHAINS.iter().filter(|t| t.triple != link::HOST_TARGET) {

@@ -60,11 +60,13 @@ impl FuncTranslator<'_, '_> {
                     Ternary::Bitselect => ins.bitselect(c, x, y),
                     Ternary::MulAdd => {
                         let p = ins.fmul(x, y);
-                        self.b.ins().fadd(p, c)
+                        let r = self.b.ins().fadd(p, c);
+                        self.canonical_nan(ty, r)
                     }
                     Ternary::NegMulAdd => {
                         let p = ins.fmul(x, y);
-                        self.b.ins().fsub(c, p)
+                        let r = self.b.ins().fsub(c, p);
+                        self.canonical_nan(ty, r)
                     }
                     Ternary::DotI8Add => {
                         let d = self.dot_i8(x, y);
@@ -212,8 +214,14 @@ impl FuncTranslator<'_, '_> {
             Binary::FloatSub => ins.fsub(x, y),
             Binary::FloatMul => ins.fmul(x, y),
             Binary::FloatDiv => ins.fdiv(x, y),
-            Binary::FloatMin => ins.fmin(x, y),
-            Binary::FloatMax => ins.fmax(x, y),
+            Binary::FloatMin => {
+                let r = ins.fmin(x, y);
+                self.canonical_nan(ty, r)
+            }
+            Binary::FloatMax => {
+                let r = ins.fmax(x, y);
+                self.canonical_nan(ty, r)
+            }
             Binary::PMin => {
                 // `y < x ? y : x`: a NaN operand or equal zeros give `x`.
                 let m = ins.fcmp(FloatCC::LessThan, y, x);
@@ -227,6 +235,22 @@ impl FuncTranslator<'_, '_> {
             }
             Binary::Swizzle => ins.swizzle(x, y),
         }
+    }
+
+    /// `r` with every NaN lane replaced by the positive canonical NaN, as the
+    /// deterministic profile prescribes for the relaxed operations (x86's
+    /// min/max and default NaN are negative, aarch64's and riscv64's
+    /// positive; a positive canonical NaN is also allowed for `min`/`max`).
+    fn canonical_nan(&mut self, ty: Type, r: Value) -> Value {
+        let nan = if ty == F32X4 {
+            0x7fc0_0000u128 * 0x0000_0001_0000_0001_0000_0001_0000_0001
+        } else {
+            0x7ff8_0000_0000_0000u128 * 0x1_0000_0000_0000_0001
+        };
+        let nan = self.v128_const(ty, nan);
+        let is_nan = self.b.ins().fcmp(FloatCC::Unordered, r, r);
+        let is_nan = self.bitcast_lanes(ty, is_nan);
+        self.b.ins().bitselect(is_nan, nan, r)
     }
 
     /// The low or high half of `x`, each lane extended to twice its width.
