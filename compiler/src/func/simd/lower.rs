@@ -214,11 +214,13 @@ impl FuncTranslator<'_, '_> {
             Binary::FloatSub => ins.fsub(x, y),
             Binary::FloatMul => ins.fmul(x, y),
             Binary::FloatDiv => ins.fdiv(x, y),
-            Binary::FloatMin => {
+            Binary::FloatMin => ins.fmin(x, y),
+            Binary::FloatMax => ins.fmax(x, y),
+            Binary::RelaxedMin => {
                 let r = ins.fmin(x, y);
                 self.canonical_nan(ty, r)
             }
-            Binary::FloatMax => {
+            Binary::RelaxedMax => {
                 let r = ins.fmax(x, y);
                 self.canonical_nan(ty, r)
             }
@@ -240,7 +242,8 @@ impl FuncTranslator<'_, '_> {
     /// `r` with every NaN lane replaced by the positive canonical NaN, as the
     /// deterministic profile prescribes for the relaxed operations (x86's
     /// min/max and default NaN are negative, aarch64's and riscv64's
-    /// positive; a positive canonical NaN is also allowed for `min`/`max`).
+    /// positive). Plain `min`/`max` and arithmetic keep the hardware's NaN,
+    /// which wasm allows: the same-bits promise is relaxed SIMD's.
     fn canonical_nan(&mut self, ty: Type, r: Value) -> Value {
         let nan = if ty == F32X4 {
             0x7fc0_0000u128 * 0x0000_0001_0000_0001_0000_0001_0000_0001

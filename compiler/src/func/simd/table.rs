@@ -121,6 +121,11 @@ pub(super) enum Binary {
     FloatDiv,
     FloatMin,
     FloatMax,
+    /// `FloatMin`/`FloatMax` with NaN results made the positive canonical
+    /// NaN (the deterministic `relaxed_min`/`relaxed_max`: x86 and the
+    /// other targets would give NaNs of different signs).
+    RelaxedMin,
+    RelaxedMax,
     /// Pseudo-minimum `b < a ? b : a` and pseudo-maximum `a < b ? b : a`.
     PMin,
     PMax,
@@ -132,9 +137,10 @@ pub(super) enum Binary {
 pub(super) enum Ternary {
     /// Bits of the first operand where the third has ones, else the second's.
     Bitselect,
-    /// `a * b + c` rounded twice (the deterministic `relaxed_madd`).
+    /// `a * b + c` rounded twice, NaN results canonical (the deterministic
+    /// `relaxed_madd`).
     MulAdd,
-    /// `-(a * b) + c` rounded twice.
+    /// `-(a * b) + c` rounded twice, NaN results canonical.
     NegMulAdd,
     /// `DotI8` of the first two, widened pairwise and added to the third
     /// (an i32x4).
@@ -358,8 +364,10 @@ pub(super) fn describe(op: &Operator<'_>) -> Option<Simd> {
         O::F32x4Sub => Binary(F32X4, B::FloatSub),
         O::F32x4Mul => Binary(F32X4, B::FloatMul),
         O::F32x4Div => Binary(F32X4, B::FloatDiv),
-        O::F32x4Min | O::F32x4RelaxedMin => Binary(F32X4, B::FloatMin),
-        O::F32x4Max | O::F32x4RelaxedMax => Binary(F32X4, B::FloatMax),
+        O::F32x4Min => Binary(F32X4, B::FloatMin),
+        O::F32x4Max => Binary(F32X4, B::FloatMax),
+        O::F32x4RelaxedMin => Binary(F32X4, B::RelaxedMin),
+        O::F32x4RelaxedMax => Binary(F32X4, B::RelaxedMax),
         O::F32x4PMin => Binary(F32X4, B::PMin),
         O::F32x4PMax => Binary(F32X4, B::PMax),
         O::F32x4RelaxedMadd => Ternary(F32X4, self::Ternary::MulAdd),
@@ -375,8 +383,10 @@ pub(super) fn describe(op: &Operator<'_>) -> Option<Simd> {
         O::F64x2Sub => Binary(F64X2, B::FloatSub),
         O::F64x2Mul => Binary(F64X2, B::FloatMul),
         O::F64x2Div => Binary(F64X2, B::FloatDiv),
-        O::F64x2Min | O::F64x2RelaxedMin => Binary(F64X2, B::FloatMin),
-        O::F64x2Max | O::F64x2RelaxedMax => Binary(F64X2, B::FloatMax),
+        O::F64x2Min => Binary(F64X2, B::FloatMin),
+        O::F64x2Max => Binary(F64X2, B::FloatMax),
+        O::F64x2RelaxedMin => Binary(F64X2, B::RelaxedMin),
+        O::F64x2RelaxedMax => Binary(F64X2, B::RelaxedMax),
         O::F64x2PMin => Binary(F64X2, B::PMin),
         O::F64x2PMax => Binary(F64X2, B::PMax),
         O::F64x2RelaxedMadd => Ternary(F64X2, self::Ternary::MulAdd),
