@@ -13,7 +13,7 @@
 //! - `WASMC_SPEC_CPU`: `baseline` (the default), `native` (every feature of
 //!   the machine the harness runs on) or `rv64gcv` (riscv64 with the V
 //!   extension, which SIMD needs there; under qemu set
-//!   `QEMU_CPU=rv64,v=true,vlen=128`).
+//!   `QEMU_CPU=rv64,v=true,vlen=128,vext_spec=v1.0`).
 //! - `WASMC_SPEC_TRACE_UNSUPPORTED`: list every unsupported directive on
 //!   stderr with its feature.
 //!

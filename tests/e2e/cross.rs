@@ -267,7 +267,7 @@ fn cross_v128_c_imports() {
         let mut cmd = Command::new(qemu_run());
         cmd.arg(t.gnu).arg(&exe);
         if riscv {
-            cmd.env("QEMU_CPU", "rv64,v=true,vlen=128");
+            cmd.env("QEMU_CPU", "rv64,v=true,vlen=128,vext_spec=v1.0");
         }
         let out = cmd.output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}: {}", t.triple, String::from_utf8_lossy(&out.stderr));

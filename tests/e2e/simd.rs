@@ -32,7 +32,7 @@ fn run_emulated(t: &Target, exe: &Path) -> Output {
     let mut cmd = Command::new(qemu_run());
     cmd.arg(t.gnu).arg(exe);
     if t.triple.starts_with("riscv64") {
-        cmd.env("QEMU_CPU", "rv64,v=true,vlen=128");
+        cmd.env("QEMU_CPU", "rv64,v=true,vlen=128,vext_spec=v1.0");
     }
     cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", qemu_run().display()))
 }
