@@ -1,5 +1,5 @@
 //! The `wasmc` command's building blocks, shared with the test harness:
-//! linking (`link`, with what each target needs in `toolchain`), static
+//! the private cache (`cache`), linking (`link`, with what each target needs in `toolchain`), static
 //! libraries and C inputs (`library`, `archive`),
 //! loading compiled modules in process (`loader`), the `.wast` script
 //! engine (`wast`), and v128 values in lane notation (`v128`).
@@ -9,6 +9,7 @@
 #![deny(unsafe_code)]
 
 pub mod archive;
+pub mod cache;
 pub mod library;
 pub mod link;
 #[allow(unsafe_code)]

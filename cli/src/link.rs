@@ -20,34 +20,6 @@ pub fn embedded_runtime(target: &str) -> Option<&'static [u8]> {
     RUNTIMES.iter().find(|(t, _)| *t == target).map(|(_, b)| *b)
 }
 
-/// A per-user cache directory for wasmc (`$XDG_CACHE_HOME/wasmc` or
-/// `~/.cache/wasmc`, else the temp dir).
-pub fn cache_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("wasmc")
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
-/// A content hash used for cache file names.
-pub fn hash(parts: &[&[u8]]) -> String {
-    let mut h: u64 = 0;
-    for p in parts {
-        h = fnv1a(&[h.to_le_bytes().as_slice(), p].concat());
-    }
-    format!("{h:016x}")
-}
-
 /// Writes the embedded runtime library for `target` to the cache (once)
 /// and returns its path.
 pub fn runtime_library(target: &str) -> Result<PathBuf> {
@@ -57,15 +29,19 @@ pub fn runtime_library(target: &str) -> Result<PathBuf> {
             None => bail!("unknown target `{target}`"),
         }
     };
-    let dir = cache_dir().join("runtime");
-    let path = dir.join(format!("libwasmc_rt-{target}-{}.a", hash(&[lib])));
-    if path.exists() {
-        return Ok(path);
+    let dir = crate::cache::private_dir("runtime")?;
+    let path = dir.join(format!("libwasmc_rt-{target}-{}.a", crate::cache::key(&[("runtime", lib)])));
+    // Reused only if it is ours and holds exactly these bytes: it is linked
+    // into every executable.
+    if let Some(mut f) = crate::cache::open_trusted(&path)? {
+        let mut have = Vec::with_capacity(lib.len());
+        if std::io::Read::read_to_end(&mut f, &mut have).is_ok() && have == lib {
+            return Ok(path);
+        }
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = dir.join(format!(".tmp-{}", std::process::id()));
+    let tmp = crate::cache::temp_name(&dir);
     std::fs::write(&tmp, lib).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path)?;
+    crate::cache::install(&tmp, &path)?;
     Ok(path)
 }
 

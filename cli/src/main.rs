@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use wasmc_cli::{library, link, loader::Loader, v128, wast};
+use wasmc_cli::{cache, library, link, loader::Loader, v128, wast};
 use wasmc_compiler::{CompileError, OptLevel, Options, OutputKind};
 
 #[derive(Parser)]
@@ -360,26 +360,49 @@ fn build_library(
 fn run(input: &Path, codegen: &CodegenArgs, wasi: &WasiArgs, args: &[String]) -> Result<ExitCode> {
     link::check_runnable(codegen.target.as_deref())?;
     let bytes = std::fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let key = link::hash(&[
-        &bytes,
-        &wasi.config()?.encode(),
-        codegen.opt.as_bytes(),
-        codegen.cpu.as_deref().unwrap_or("native").as_bytes(),
-        codegen.call_conv.as_bytes(),
-        env!("CARGO_PKG_VERSION").as_bytes(),
-        link::HOST_TARGET.as_bytes(),
+    // The key covers everything the executable depends on: the module, the
+    // grants baked into it, the resolved code generation options and
+    // linker, and this wasmc (version, build, embedded runtime).
+    let opts = options(codegen, OutputKind::Executable, true)?;
+    let target = opts.triple.to_string();
+    let linker = link::exe_linker(codegen.linker.as_deref(), &target)?;
+    let key = cache::key(&[
+        ("kind", b"run-exe-v2"),
+        ("module", &bytes),
+        ("config", &wasi.config()?.encode()),
+        ("opt", codegen.opt.as_bytes()),
+        ("cpu", format!("{:?}", opts.cpu).as_bytes()),
+        ("call-conv", codegen.call_conv.as_bytes()),
+        ("target", target.as_bytes()),
+        ("linker", linker.as_bytes()),
+        ("wasmc", env!("CARGO_PKG_VERSION").as_bytes()),
+        ("wasmc-build", &cache::build_id()),
+        ("runtime", link::embedded_runtime(&target).unwrap_or_default()),
     ]);
-    let dir = link::cache_dir().join("run");
-    std::fs::create_dir_all(&dir)?;
-    let exe = dir.join(key);
-    if !exe.exists() {
-        let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-        build(input, Some(tmp.clone()), Emit::Exe, false, codegen, wasi, true, &[])?;
-        std::fs::rename(&tmp, &exe)?;
-    }
+    let dir = cache::private_dir("run")?;
+    let exe = dir.join(&key);
+    // Run only a file that is still the one wasmc wrote; anything else
+    // (missing, a symlink, someone else's, writable by others) is rebuilt.
+    let file = match cache::open_trusted(&exe)? {
+        Some(f) => f,
+        None => {
+            let tmp = cache::temp_name(&dir);
+            let built = build(input, Some(tmp.clone()), Emit::Exe, false, codegen, wasi, true, &[])
+                .and_then(|_| cache::install(&tmp, &exe));
+            if let Err(e) = built {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+            cache::open_trusted(&exe)?.with_context(|| format!("{} changed after wasmc wrote it", exe.display()))?
+        }
+    };
+    // Execute the checked file itself, not whatever the name points to by
+    // then (Linux; elsewhere the name, in a directory only we can write).
+    let fd_path = PathBuf::from(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&file)));
+    let path = if fd_path.exists() { fd_path } else { exe.clone() };
     use std::os::unix::process::CommandExt;
     let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let err = std::process::Command::new(&exe).arg0(name).args(args).exec();
+    let err = std::process::Command::new(&path).arg0(name).args(args).exec();
     bail!("cannot execute {}: {err}", exe.display())
 }
 
