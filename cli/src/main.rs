@@ -64,7 +64,8 @@ struct WasiArgs {
     /// Pass the whole run-time environment through.
     #[arg(long)]
     inherit_env: bool,
-    /// Most memory the GC heap may use (bytes, or with K/M/G), default 1G;
+    /// Most memory the GC heap may use (bytes, or with K/M/G); default: the
+    /// physical memory, or `ulimit -v` when lower;
     /// past it allocation traps. `WASMC_MAX_HEAP` at run time overrides it.
     #[arg(long, value_name = "SIZE")]
     max_heap: Option<String>,

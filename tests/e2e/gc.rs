@@ -70,3 +70,31 @@ fn max_heap_at_build_time() {
     assert_eq!(run.status.code(), Some(134));
     assert!(String::from_utf8_lossy(&run.stderr).starts_with("wasm trap: out of memory: GC heap exhausted\n"));
 }
+
+/// The default heap limit is what a native program could allocate
+/// (physical memory, or `ulimit -v`), not a fixed 1 GiB: a 1.25 GiB array
+/// is allocated, and `WASMC_MAX_HEAP` still lowers the limit.
+#[test]
+fn default_heap_limit_allows_arrays_above_one_gib() {
+    let wat = repo().join("tests/gc/big_array.wat");
+    let cache = scratch("gc-big-array-cache");
+    let run = |max: Option<&str>| {
+        let mut cmd = wasmc();
+        cmd.env("XDG_CACHE_HOME", &cache).arg("run").arg(&wat).args(["--invoke", "big"]);
+        if let Some(m) = max {
+            cmd.env("WASMC_MAX_HEAP", m);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.trim(), (0x5000_0000i64 + 42).to_string());
+    // Under a 1 GiB limit the request can never fit.
+    let out = run(Some("1G"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("allocation size too large"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

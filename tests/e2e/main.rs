@@ -11,6 +11,7 @@ mod gc;
 mod simd;
 mod tail;
 mod wasi_fs;
+mod wasi_stdio;
 
 fn wasmc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasmc"))

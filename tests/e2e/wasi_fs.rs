@@ -172,3 +172,31 @@ fn run_takes_the_same_grants() {
     let out = run_ok(cmd);
     assert_eq!(text(&out.stdout), "environment: 0 variables\nK=(unset)\n");
 }
+
+/// Issue 17, defect 8: a grant nested in another (`sandbox/sub` inside
+/// `sandbox`) is opened through the outer grant, so a symlink the guest
+/// put there in an earlier run is not followed out of it by the next one.
+#[test]
+fn nested_grant_replaced_by_a_symlink_is_not_followed_next_run() {
+    let root = scratch("wasi-nested-grant");
+    let wasm = to_wasm(&root, "nested");
+    let exe = root.join("nested");
+    build_with(&wasm, &exe, &["--dir", "sandbox::/s", "--dir", "sandbox/sub::/sub"]);
+    let (sandbox, outside) = (root.join("sandbox"), root.join("outside"));
+    empty_dir(&sandbox.join("sub"));
+    empty_dir(&outside);
+    std::fs::write(outside.join("secret.txt"), "secret").unwrap();
+    let first = Command::new(&exe).arg("attack").arg(&outside).current_dir(&root).output().unwrap();
+    assert_eq!(text(&first.stdout), "replaced /s/sub\n", "{}", text(&first.stderr));
+    assert!(std::fs::symlink_metadata(sandbox.join("sub")).unwrap().file_type().is_symlink());
+    let second = Command::new(&exe).current_dir(&root).output().unwrap();
+    assert_eq!(second.status.code(), Some(1), "the second run must not start: {}", text(&second.stdout));
+    assert!(
+        text(&second.stderr).contains("inside the granted directory")
+            && text(&second.stderr).contains("leads out of it"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert!(!text(&second.stdout).contains("outside"));
+    assert!(!outside.join("planted.txt").exists());
+}

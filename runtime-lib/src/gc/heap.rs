@@ -17,13 +17,53 @@ pub struct HeapConfig {
     pub verify: bool,
 }
 
-pub const DEFAULT_MAX_HEAP: usize = 1 << 30;
+/// The largest object, 4 GiB less a byte (Wasmtime's GC heap is at most
+/// 4 GiB too): bigger requests trap as "allocation size too large" at once
+/// instead of exhausting the machine first.
+pub const MAX_OBJECT_BYTES: usize = (1 << 32) - 1;
+
+/// The default heap limit: what a native program could allocate, i.e. the
+/// machine's physical memory, or the address-space limit (`ulimit -v`)
+/// when that is lower. `--max-heap` and `WASMC_MAX_HEAP` set another.
+pub fn default_max_heap() -> usize {
+    limit_from(physical_memory(), address_space_limit())
+}
+
+/// Under 1 GiB only when the machine or `ulimit -v` says so; 1 GiB when
+/// neither is known.
+fn limit_from(physical: Option<u64>, address_space: Option<u64>) -> usize {
+    let n = match (physical, address_space) {
+        (Some(p), Some(a)) => p.min(a),
+        (Some(n), None) | (None, Some(n)) => n,
+        (None, None) => 1 << 30,
+    };
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn physical_memory() -> Option<u64> {
+    if cfg!(miri) {
+        return None; // Miri emulates neither sysconf name.
+    }
+    // SAFETY: `sysconf` only reads its argument; -1 means unknown.
+    let (pages, page) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+    (pages > 0 && page > 0).then(|| pages as u64 * page as u64)
+}
+
+fn address_space_limit() -> Option<u64> {
+    if cfg!(miri) {
+        return None;
+    }
+    let mut r = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `r` is a live, writable `rlimit`, the only thing written.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } == 0;
+    (ok && r.rlim_cur != libc::RLIM_INFINITY).then_some(r.rlim_cur)
+}
 
 impl Default for HeapConfig {
     fn default() -> Self {
         // 16 MiB: fewer minor collections (the GC benchmarks run 20-40%
         // faster than with 4 MiB); untouched pages cost no memory.
-        HeapConfig { nursery_bytes: 16 << 20, max_heap_bytes: DEFAULT_MAX_HEAP, stress: false, verify: false }
+        HeapConfig { nursery_bytes: 16 << 20, max_heap_bytes: default_max_heap(), stress: false, verify: false }
     }
 }
 
@@ -272,5 +312,21 @@ pub(crate) unsafe fn for_each_ref_slot(obj: usize, mut f: impl FnMut(*mut u64)) 
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn default_limit_is_the_machine_or_ulimit() {
+        assert_eq!(limit_from(Some(24 << 30), None), 24 << 30);
+        assert_eq!(limit_from(Some(24 << 30), Some(2 << 30)), 2 << 30);
+        assert_eq!(limit_from(None, Some(3 << 30)), 3 << 30);
+        assert_eq!(limit_from(None, None), 1 << 30);
+        if !cfg!(miri) {
+            assert!(default_max_heap() >= 1 << 30 || address_space_limit().is_some());
+        }
     }
 }

@@ -87,7 +87,7 @@ impl Gc<'_> {
     /// request no heap of this store could ever hold (decided before any
     /// collection is tried), else "heap exhausted" when the limit is reached.
     pub(crate) fn allocate_or_trap(&mut self, rtt: u64, size: usize) -> Result<usize, Trap> {
-        if size > self.heap.config.max_heap_bytes {
+        if size > self.heap.config.max_heap_bytes.min(MAX_OBJECT_BYTES) {
             return Err(Trap::AllocationTooLarge);
         }
         self.allocate(rtt, size).ok_or(Trap::HeapExhausted)
@@ -122,7 +122,7 @@ impl Gc<'_> {
         // SAFETY: `rtt` is a live runtime type (contract).
         let r = unsafe { &*(rtt as *const VMRtt) };
         let size = ARRAY_OFF_ELEMS as usize + len as usize * r.size as usize;
-        if size > self.heap.config.max_heap_bytes {
+        if size > self.heap.config.max_heap_bytes.min(MAX_OBJECT_BYTES) {
             return Err(Trap::AllocationTooLarge);
         }
         let p = self.allocate_or_trap(rtt, object_size(r, len))?;

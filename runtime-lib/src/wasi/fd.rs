@@ -9,11 +9,25 @@
 
 use super::errno::{cvt, cvt_direct, Errno, WasiResult};
 use super::{mem, WasiCtx};
+use std::os::fd::RawFd;
 
 /// Preview1 `whence`.
 const WHENCE_SET: u32 = 0;
 const WHENCE_CUR: u32 = 1;
 const WHENCE_END: u32 = 2;
+
+/// The host fd of `fd`, or `err` if it is one of the inherited stdio
+/// entries (wherever renumbered). Those are the host's own files, shared
+/// with the parent (`./app < in >> log`, a terminal): they are treated as
+/// streams, as wasmtime does, so no call may move their offset or change
+/// their flags, times or size.
+pub(crate) fn non_stream(ctx: &WasiCtx, fd: u32, err: Errno) -> WasiResult<RawFd> {
+    let e = ctx.get(fd)?;
+    if e.is_stdio() {
+        return Err(err);
+    }
+    Ok(e.raw())
+}
 
 fn to_off(v: u64) -> WasiResult<libc::off_t> {
     libc::off_t::try_from(v).map_err(|_| Errno::INVAL)
@@ -52,7 +66,7 @@ pub fn fd_pread(
     offset: u64,
     nread: u32,
 ) -> WasiResult<()> {
-    let raw = ctx.get(fd)?.raw();
+    let raw = non_stream(ctx, fd, Errno::SPIPE)?;
     let offset = to_off(offset)?;
     mem::check_out(mem, nread, 4)?;
     let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
@@ -71,7 +85,7 @@ pub fn fd_pwrite(
     offset: u64,
     nwritten: u32,
 ) -> WasiResult<()> {
-    let raw = ctx.get(fd)?.raw();
+    let raw = non_stream(ctx, fd, Errno::SPIPE)?;
     let offset = to_off(offset)?;
     mem::check_out(mem, nwritten, 4)?;
     let v = mem::host_iovecs(mem, iovs, iovs_len)?;
@@ -81,8 +95,9 @@ pub fn fd_pwrite(
     mem::write_u32(mem, nwritten, n as u32)
 }
 
+/// `SPIPE` on stdio (see [`non_stream`]), as in wasmtime.
 pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, offset: i64, whence: u32, newoffset: u32) -> WasiResult<()> {
-    let raw = ctx.get(fd)?.raw();
+    let raw = non_stream(ctx, fd, Errno::SPIPE)?;
     let whence = match whence {
         WHENCE_SET => libc::SEEK_SET,
         WHENCE_CUR => libc::SEEK_CUR,
@@ -132,7 +147,8 @@ pub fn fd_advise(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64, advice: u32)
 }
 
 pub fn fd_allocate(ctx: &mut WasiCtx, fd: u32, offset: u64, len: u64) -> WasiResult<()> {
-    let raw = ctx.get(fd)?.raw();
+    // SPIPE, as `posix_fallocate` on a pipe.
+    let raw = non_stream(ctx, fd, Errno::SPIPE)?;
     let (offset, len) = (to_off(offset)?, to_off(len)?);
     offset.checked_add(len).ok_or(Errno::FBIG)?;
     // SAFETY: `posix_fallocate` takes only integer arguments and touches no memory of
@@ -250,5 +266,44 @@ mod tests {
         assert_eq!(fd_close(&mut ctx, 1), Err(Errno::BADF));
         assert_eq!(fd_write(&mut ctx, &mut m, 1, 0, 1, 16), Err(Errno::BADF));
         assert_eq!(ctx.fds.len(), 3);
+    }
+
+    /// Inherited stdio is a stream wherever it is renumbered to: no call
+    /// changes the host file's offset, flags, times or size. A temp file
+    /// stands in for a redirected stdout (`>> log`).
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri does not emulate fcntl(F_SETFL)/futimens/ftruncate")]
+    fn stdio_is_a_stream() {
+        use crate::wasi::filestat::{fd_fdstat_set_flags, fd_filestat_set_size, fd_filestat_set_times};
+        use std::os::fd::AsRawFd;
+        let t = TempDir::new("stdio");
+        let p = t.path().join("log");
+        std::fs::write(&p, b"old\n").unwrap();
+        let log = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+        let mut ctx = WasiCtx::new(vec![], vec![]);
+        ctx.get_mut(1).unwrap().handle = Handle::Stdio(log.as_raw_fd());
+        let mut m = vec![0u8; 64];
+        let other = add_file(&mut ctx, std::fs::File::open(t.path()).unwrap());
+        // Renumbered away from 1: still refused.
+        fd_renumber(&mut ctx, 1, other).unwrap();
+        assert_eq!(fd_seek(&mut ctx, &mut m, other, 0, WHENCE_SET, 0), Err(Errno::SPIPE));
+        assert_eq!(fd_tell(&mut ctx, &mut m, other, 0), Err(Errno::SPIPE));
+        assert_eq!(fd_pwrite(&mut ctx, &mut m, other, 0, 0, 0, 8), Err(Errno::SPIPE));
+        assert_eq!(fd_pread(&mut ctx, &mut m, other, 0, 0, 0, 8), Err(Errno::SPIPE));
+        assert_eq!(fd_allocate(&mut ctx, other, 0, 100), Err(Errno::SPIPE));
+        assert_eq!(fd_fdstat_set_flags(&mut ctx, other, 0), Err(Errno::NOTSUP));
+        assert_eq!(fd_filestat_set_size(&mut ctx, other, 0), Err(Errno::NOTSUP));
+        assert_eq!(fd_filestat_set_times(&mut ctx, other, 0, 0, 1 | 4), Err(Errno::NOTSUP));
+        // SAFETY: `F_GETFL` takes no third argument and touches no memory.
+        let fl = unsafe { libc::fcntl(log.as_raw_fd(), libc::F_GETFL) };
+        assert_ne!(fl & libc::O_APPEND, 0, "O_APPEND was cleared");
+        assert_eq!(std::fs::read(&p).unwrap(), b"old\n");
+        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), mtime);
+        // A file renumbered onto stderr is not a stream.
+        let f = add_file(&mut ctx, std::fs::File::open(&p).unwrap());
+        fd_renumber(&mut ctx, f, 2).unwrap();
+        fd_seek(&mut ctx, &mut m, 2, 1, WHENCE_SET, 0).unwrap();
+        assert_eq!(read_u64(&m, 0), Ok(1));
     }
 }

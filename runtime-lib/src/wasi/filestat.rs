@@ -4,6 +4,7 @@
 //! the `filestat` / `filetype` / timestamp helpers `path.rs` shares.
 
 use super::errno::{cvt, Errno, WasiResult};
+use super::fd::non_stream;
 use super::{mem, rights, FdEntry, WasiCtx};
 use std::os::fd::RawFd;
 
@@ -186,8 +187,10 @@ pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, ptr: u32) -> Wa
 
 /// Only `APPEND` and `NONBLOCK` can be changed; the sync flags are fixed at
 /// open time (`NOTSUP` if the request differs from the current ones).
+/// `NOTSUP` on stdio: its flags are shared with the parent (clearing
+/// `O_APPEND` of `>> log`, a non-blocking terminal); wasmtime refuses too.
 pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, fd: u32, flags: u32) -> WasiResult<()> {
-    let raw = ctx.get(fd)?.raw();
+    let raw = non_stream(ctx, fd, Errno::NOTSUP)?;
     let want = fdflags_to_host(flags)?;
     // SAFETY: `F_GETFL` takes no third argument and touches no memory of
     // ours.
@@ -222,8 +225,9 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, ptr: u32) -> 
     write_filestat(mem, ptr, &st, filetype)
 }
 
+/// `NOTSUP` on stdio (a stream has no size to set).
 pub fn fd_filestat_set_size(ctx: &mut WasiCtx, fd: u32, size: u64) -> WasiResult<()> {
-    let raw = ctx.get(fd)?.raw();
+    let raw = non_stream(ctx, fd, Errno::NOTSUP)?;
     let size = i64::try_from(size).map_err(|_| Errno::INVAL)?;
     // SAFETY: `ftruncate` takes only integers and touches no memory of ours
     // (it changes the file, not our mappings: guest memory is anonymous).
@@ -231,8 +235,9 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, fd: u32, size: u64) -> WasiResult
     Ok(())
 }
 
+/// `NOTSUP` on stdio: the times are those of the parent's file.
 pub fn fd_filestat_set_times(ctx: &mut WasiCtx, fd: u32, atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<()> {
-    let raw = ctx.get(fd)?.raw();
+    let raw = non_stream(ctx, fd, Errno::NOTSUP)?;
     let times = utimens_times(atim, mtim, fst_flags)?;
     // SAFETY: `times` is a live array of the two `timespec`s `futimens`
     // reads.

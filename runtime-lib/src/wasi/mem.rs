@@ -145,6 +145,15 @@ pub fn read_str(mem: &[u8], ptr: u32, len: u32) -> WasiResult<&str> {
     Ok(s)
 }
 
+/// Read a guest path: as [`read_str`], but `NAMETOOLONG` (checked first,
+/// before reading) if it is `PATH_MAX` bytes or more.
+pub fn read_path(mem: &[u8], ptr: u32, len: u32) -> WasiResult<&str> {
+    if len as usize >= super::resolve::PATH_MAX {
+        return Err(Errno::NAMETOOLONG);
+    }
+    read_str(mem, ptr, len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +212,9 @@ mod tests {
         assert_eq!(read_str(&mem, 14, 4), Err(Errno::FAULT));
         write_bytes(&mut mem, 4, &[0xff, 0xfe]).unwrap();
         assert_eq!(read_str(&mem, 4, 2), Err(Errno::ILSEQ));
+        assert_eq!(read_path(&mem, 0, 3), Ok("a/b"));
+        // Refused by length before the (out of bounds) bytes are looked at.
+        assert_eq!(read_path(&mem, 0, 4096), Err(Errno::NAMETOOLONG));
+        assert_eq!(read_path(&mem, 0, u32::MAX), Err(Errno::NAMETOOLONG));
     }
 }

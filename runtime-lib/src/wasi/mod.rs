@@ -40,6 +40,7 @@ mod funcs;
 mod instance;
 mod path;
 mod poll;
+mod preopen;
 mod readdir;
 mod resolve;
 
@@ -146,6 +147,8 @@ pub struct WasiCtx {
     pub(crate) env: Vec<Vec<u8>>,
     /// Indexed by guest fd.
     pub(crate) fds: Vec<Option<FdEntry>>,
+    /// The granted directories, to open grants nested in others safely.
+    grants: Vec<preopen::Grant>,
 }
 
 impl Default for WasiCtx {
@@ -171,37 +174,8 @@ impl WasiCtx {
             args: args.into_iter().map(String::into_bytes).collect(),
             env: env.into_iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect(),
             fds: vec![stdio(0), stdio(1), stdio(2)],
+            grants: Vec::new(),
         }
-    }
-
-    /// Grant a host directory to the guest under `guest_path` (a preopen).
-    /// Preopens get the lowest free fds, i.e. 3, 4, ... when called before
-    /// the guest runs. Returns Err if `host_path` is not an openable
-    /// directory.
-    pub fn preopen_dir(&mut self, host_path: &std::path::Path, guest_path: &str) -> std::io::Result<()> {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(host_path.as_os_str().as_bytes())
-            .map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))?;
-        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
-        // SAFETY: `c` is a NUL-terminated string alive across the call, which
-        // only reads it; without `O_CREAT` no mode argument is read.
-        let raw = unsafe { libc::open(c.as_ptr(), flags) };
-        if raw < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: `raw` >= 0 was just returned by `open`, so it is an open fd
-        // that nothing else owns or will close.
-        let fd = unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) };
-        self.insert(FdEntry {
-            handle: Handle::Owned(fd),
-            is_dir: true,
-            preopen: Some(guest_path.to_string()),
-            rights_base: rights::ALL,
-            rights_inheriting: rights::ALL,
-            dir_cache: None,
-        })
-        .map(|_| ())
-        .map_err(|_| std::io::Error::from_raw_os_error(libc::EMFILE))
     }
 
     pub(crate) fn get(&self, fd: u32) -> WasiResult<&FdEntry> {

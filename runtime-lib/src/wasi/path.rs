@@ -37,7 +37,7 @@ fn follow(flags: u32) -> bool {
 /// Resolve a guest path (read from memory) beneath guest directory fd `fd`.
 fn resolve_at(ctx: &WasiCtx, mem: &[u8], fd: u32, ptr: u32, len: u32, follow: bool) -> WasiResult<Resolved> {
     let dir = ctx.dir_fd(fd)?;
-    let path = mem::read_str(mem, ptr, len)?;
+    let path = mem::read_path(mem, ptr, len)?;
     resolve(dir, path, follow)
 }
 
@@ -57,7 +57,7 @@ pub fn path_open(
 ) -> WasiResult<()> {
     let dir = ctx.dir_fd(fd)?;
     let inheriting = ctx.get(fd)?.rights_inheriting;
-    let path = mem::read_str(mem, path, path_len)?.to_owned();
+    let path = mem::read_path(mem, path, path_len)?.to_owned();
     mem::check_out(mem, opened, 4)?;
     if oflags & !(OFLAGS_CREAT | OFLAGS_DIRECTORY | OFLAGS_EXCL | OFLAGS_TRUNC) != 0 {
         return Err(Errno::INVAL);
@@ -184,7 +184,7 @@ pub fn path_symlink(
     new_path: u32,
     new_path_len: u32,
 ) -> WasiResult<()> {
-    let target = CString::new(mem::read_str(mem, old_path, old_path_len)?).map_err(|_| Errno::INVAL)?;
+    let target = CString::new(mem::read_path(mem, old_path, old_path_len)?).map_err(|_| Errno::INVAL)?;
     let new = resolve_at(ctx, mem, fd, new_path, new_path_len, false)?;
     let name = new.nofollow_name();
     // SAFETY: `target` and `name` are NUL-terminated strings alive across

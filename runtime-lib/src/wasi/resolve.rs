@@ -19,6 +19,13 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 /// Symlink expansions allowed in one resolution (Linux's limit).
 const MAX_SYMLINKS: u32 = 40;
 
+/// Linux's `PATH_MAX`, NUL included: a guest path or symlink target of this
+/// many bytes or more is `NAMETOOLONG`, and so is a walk whose unresolved
+/// rest (targets spliced in) grows past it. This bounds the resolver's
+/// memory: each component is held separately, so a 16 MiB path of "./"
+/// would otherwise cost hundreds of MB.
+pub(crate) const PATH_MAX: usize = 4096;
+
 /// A resolved path: directory + final component.
 #[derive(Debug)]
 pub(crate) struct Resolved {
@@ -73,23 +80,18 @@ impl Resolved {
 }
 
 /// Read a symlink relative to `dir`. Any error (not a link, missing, ...)
-/// is returned as is.
+/// is returned as is; a target of `PATH_MAX` bytes or more (which Linux
+/// does not create) is `NAMETOOLONG`.
 pub(crate) fn readlinkat(dir: RawFd, name: &CStr) -> WasiResult<Vec<u8>> {
-    let mut buf = vec![0u8; 256];
-    loop {
-        // SAFETY: `name` is NUL-terminated; `readlinkat` writes at most
-        // `buf.len()` bytes into `buf`, which is live and that long.
-        let n = cvt(|| unsafe { libc::readlinkat(dir, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) })?;
-        let n = n as usize;
-        if n < buf.len() {
-            buf.truncate(n);
-            return Ok(buf);
-        }
-        if buf.len() >= 1 << 20 {
-            return Err(Errno::NAMETOOLONG);
-        }
-        buf.resize(buf.len() * 2, 0);
+    let mut buf = vec![0u8; PATH_MAX];
+    // SAFETY: `name` is NUL-terminated; `readlinkat` writes at most
+    // `buf.len()` bytes into `buf`, which is live and that long.
+    let n = cvt(|| unsafe { libc::readlinkat(dir, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) })? as usize;
+    if n >= PATH_MAX {
+        return Err(Errno::NAMETOOLONG);
     }
+    buf.truncate(n);
+    Ok(buf)
 }
 
 fn open_dir_nofollow(dir: RawFd, name: &CStr) -> WasiResult<OwnedFd> {
@@ -103,9 +105,16 @@ fn open_dir_nofollow(dir: RawFd, name: &CStr) -> WasiResult<OwnedFd> {
 
 /// Split `path` into components (empty ones dropped) and push them in
 /// front of `pending`. Returns whether `path` ends with '/'.
+/// `NAMETOOLONG`, before allocating, if `path` is `PATH_MAX` bytes or more
+/// or the result would stand for more than `PATH_MAX` bytes.
 fn splice(pending: &mut VecDeque<Vec<u8>>, path: &[u8]) -> WasiResult<bool> {
     if path.is_empty() {
         return Err(Errno::NOENT);
+    }
+    // Each component counts with one separator.
+    let rest: usize = pending.iter().map(|c| c.len() + 1).sum();
+    if path.len() >= PATH_MAX || rest + path.len() > PATH_MAX {
+        return Err(Errno::NAMETOOLONG);
     }
     if path[0] == b'/' {
         return Err(Errno::NOTCAPABLE);
@@ -475,6 +484,32 @@ pub(crate) mod tests {
         assert_eq!(go(&mut fs, "b/up2", true), nc);
         assert_eq!(go(&mut fs, "b/..", false), Ok("a/.".into()));
         assert_eq!(go(&mut fs, "flink", true), Ok("a/file".into()));
+    }
+
+    /// Paths and symlink expansion are bounded by `PATH_MAX` (pure: runs
+    /// under Miri).
+    #[test]
+    fn long_paths_are_nametoolong() {
+        let mut fs = FakeFs::new();
+        fs.dir("a");
+        fs.file("a/file");
+        fs.link("big", &format!("{}a", "./".repeat(1500)));
+        fs.link("huge", &"x".repeat(PATH_MAX));
+        let too_long = Err(Errno::NAMETOOLONG);
+        let go = |fs: &mut FakeFs, path: &str| walk(fs, path, true).map(|w| fs.landed(&w));
+        let longest = format!("{}a//file", "./".repeat((PATH_MAX - 8) / 2));
+        assert_eq!(longest.len(), PATH_MAX - 1);
+        assert_eq!(go(&mut fs, &longest), Ok("a/file".into()));
+        assert_eq!(go(&mut fs, &format!("./{longest}")), too_long);
+        assert_eq!(go(&mut fs, &"./".repeat(PATH_MAX)), too_long);
+        // A target spliced in counts with the rest of the path.
+        assert_eq!(go(&mut fs, &format!("big/{}file", "./".repeat(500))), Ok("a/file".into()));
+        assert_eq!(go(&mut fs, &format!("big/{}file", "./".repeat(600))), too_long);
+        assert_eq!(go(&mut fs, "huge"), too_long);
+        assert_eq!(go(&mut fs, "huge/x"), too_long);
+        let mut q = VecDeque::new();
+        assert_eq!(splice(&mut q, "x".repeat(PATH_MAX).as_bytes()), Err(Errno::NAMETOOLONG));
+        assert!(q.is_empty());
     }
 
     #[test]
