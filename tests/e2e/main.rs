@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 mod bad_input;
 mod cross;
 mod gc;
+mod run_cache;
 mod simd;
 mod tail;
 mod wasi_fs;
