@@ -98,3 +98,15 @@ fn default_heap_limit_allows_arrays_above_one_gib() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Stress mode on a deep recursion that allocates in every frame finishes
+/// (issue 17, defect 6): stress collections are spaced by the number of
+/// roots the last one scanned, so the total work stays linear in the depth.
+#[test]
+fn stress_mode_on_deep_recursion_finishes() {
+    let dir = scratch("gc-deep-stress");
+    let exe = dir.join("deep");
+    build(&repo().join("tests/gc/deep_stress.wat"), &exe);
+    let out = std::process::Command::new(&exe).env("WASMC_GC_STRESS", "1").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -17,6 +17,14 @@ pub struct HeapConfig {
     pub verify: bool,
 }
 
+/// Stress mode collects at every allocation while the stack and handles
+/// hold fewer roots than this; after a collection that found `n` roots it
+/// lets `n / STRESS_ROOTS_PER_ALLOCATION` allocations pass first. Every
+/// allocation of a shallow program still collects (what the stress suites
+/// need), and a deep recursion that allocates in every frame costs linear,
+/// not quadratic, time in its depth (each collection walks every frame).
+pub const STRESS_ROOTS_PER_ALLOCATION: usize = 64;
+
 /// The largest object, 4 GiB less a byte (Wasmtime's GC heap is at most
 /// 4 GiB too): bigger requests trap as "allocation size too large" at once
 /// instead of exhausting the machine first.
@@ -160,6 +168,9 @@ pub struct Heap {
     /// Old objects that may point into the nursery.
     pub(crate) remembered: Vec<usize>,
     pub(crate) minor_count: u64,
+    /// Stress mode: allocations still to go before the next collection
+    /// (see [`STRESS_ROOTS_PER_ALLOCATION`]).
+    pub(crate) stress_skip: usize,
     pub(crate) major_count: u64,
 }
 
@@ -188,6 +199,7 @@ impl Heap {
             major_threshold,
             remembered: Vec::new(),
             minor_count: 0,
+            stress_skip: 0,
             major_count: 0,
         }
     }

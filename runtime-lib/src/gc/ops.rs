@@ -28,12 +28,15 @@ impl Gc<'_> {
         // outermost entry plus the store's roots are every live reference.
         let ok = unsafe { collect(self.heap, &mut stack_and_others, major, used) };
         self.heap.reset_nursery(self.limits);
-        if self.heap.config.verify {
+        if self.heap.config.verify || self.heap.config.stress {
             let mut values = Vec::new();
             // SAFETY: every root slot is a live, aligned u64 (stack slots
             // of suspended frames, instance and handle storage).
             stack_and_others.for_each(&mut |slot| values.push(unsafe { *slot }));
-            super::verify::verify(self.heap, &values);
+            if self.heap.config.verify {
+                super::verify::verify(self.heap, &values);
+            }
+            self.heap.stress_skip = values.len() / STRESS_ROOTS_PER_ALLOCATION;
         }
         ok
     }
@@ -43,9 +46,13 @@ impl Gc<'_> {
     pub(crate) fn allocate(&mut self, rtt: u64, size: usize) -> Option<usize> {
         let nursery = self.heap.config.nursery_bytes;
         if self.heap.config.stress {
-            let major = (self.heap.minor_count + 1).is_multiple_of(8);
-            if !self.collect(major) {
-                return None;
+            if self.heap.stress_skip == 0 {
+                let major = (self.heap.minor_count + 1).is_multiple_of(8);
+                if !self.collect(major) {
+                    return None;
+                }
+            } else {
+                self.heap.stress_skip -= 1;
             }
         }
         let p = if size > nursery / 4 {
