@@ -117,7 +117,7 @@ fn run_job(
             let ty = FuncType { params: vec![], results: vec![info.const_exprs[*k].ty] };
             ctx.func =
                 Function::with_name_signature(UserFuncName::user(0, id.as_u32()), wasm_signature(&ty, env.call_conv));
-            let ops = info.const_exprs[*k].expr.get_operators_reader();
+            let ops = info.const_exprs[*k].expr().get_operators_reader();
             FuncTranslator::translate(env, &mut ctx.func, fctx, &ty, &[], ops)?;
             (id, None)
         }

@@ -76,7 +76,7 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
 
     // Classify constant expressions; the ones that need code become functions.
     let consts: Vec<ConstKind> =
-        info.const_exprs.iter().map(|c| const_expr::classify(&c.expr)).collect::<Result<_>>()?;
+        info.const_exprs.iter().map(|c| const_expr::classify(&c.expr())).collect::<Result<_>>()?;
     let escaping = escaping_functions(info, &consts);
     // Imports bound at link time to C functions, by symbol.
     let mut static_c = vec![None; info.funcs.len()];
@@ -222,7 +222,7 @@ fn escaping_functions(info: &ModuleInfo<'_>, consts: &[ConstKind]) -> Vec<bool> 
         match kind {
             ConstKind::RefFunc(f) => esc[*f as usize] = true,
             ConstKind::Compiled => {
-                for op in c.expr.get_operators_reader().into_iter().flatten() {
+                for op in c.expr().get_operators_reader().into_iter().flatten() {
                     if let wasmparser::Operator::RefFunc { function_index } = op {
                         esc[function_index as usize] = true;
                     }

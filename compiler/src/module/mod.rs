@@ -2,8 +2,11 @@
 //! module the later stages need, with function bodies borrowed from the
 //! input bytes.
 
+mod const_exprs;
 pub mod features;
 pub mod types;
+
+pub use const_exprs::ConstExprInfo;
 
 pub use features::{check_ref_type, check_val_type};
 
@@ -121,13 +124,6 @@ pub struct Data<'a> {
     pub bytes: &'a [u8],
 }
 
-/// A constant expression together with the type it produces.
-#[derive(Debug, Clone)]
-pub struct ConstExprInfo<'a> {
-    pub expr: ConstExpr<'a>,
-    pub ty: ValType,
-}
-
 #[derive(Default)]
 pub struct ModuleInfo<'a> {
     pub name: Option<String>,
@@ -196,7 +192,15 @@ impl<'a> ModuleInfo<'a> {
     }
 
     fn add_const_expr(&mut self, expr: ConstExpr<'a>, ty: ValType) -> ConstExprRef {
-        self.const_exprs.push(ConstExprInfo { expr, ty });
+        self.push_const_expr(ConstExprInfo::input(expr, ty))
+    }
+
+    fn add_ref_func_expr(&mut self, f: u32) -> ConstExprRef {
+        self.push_const_expr(ConstExprInfo::ref_func(f))
+    }
+
+    fn push_const_expr(&mut self, info: ConstExprInfo<'a>) -> ConstExprRef {
+        self.const_exprs.push(info);
         self.const_exprs.len() - 1
     }
 }
@@ -331,9 +335,7 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                     match e.items {
                         ElementItems::Functions(r) => {
                             for f in r {
-                                let f = f?;
-                                m.const_exprs.push(ConstExprInfo { expr: ref_func_expr(f), ty: ValType::FUNCREF });
-                                items.push(m.const_exprs.len() - 1);
+                                items.push(m.add_ref_func_expr(f?));
                             }
                         }
                         ElementItems::Expressions(t, r) => {
@@ -382,28 +384,6 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
         return Err(CompileError::unsupported(feature::MULTI_MEMORY, "second memory", 0));
     }
     Ok(m)
-}
-
-/// `ref.func f` as a constant expression, for element segments that list
-/// function indices: encoded once so segments are handled uniformly.
-fn ref_func_expr(f: u32) -> ConstExpr<'static> {
-    let mut bytes = vec![0xd2];
-    leb128_u32(&mut bytes, f);
-    bytes.push(0x0b);
-    let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-    ConstExpr::new(wasmparser::BinaryReader::new(bytes, 0))
-}
-
-fn leb128_u32(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 fn memory(t: wasmparser::MemoryType, offset: u64) -> Result<Memory> {
