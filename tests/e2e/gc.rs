@@ -99,6 +99,28 @@ fn default_heap_limit_allows_arrays_above_one_gib() {
     );
 }
 
+/// One object may use the whole heap limit: a 4.8 GB array of references
+/// (more than Wasmtime's 32-bit GC heap holds, found by the differential
+/// fuzzer) is allocated, survives collections in place and keeps what it
+/// references. The explicit limit keeps the test independent of the
+/// machine's memory; the array's untouched pages cost none.
+#[test]
+fn one_array_may_use_the_whole_heap_limit() {
+    let wat = repo().join("tests/gc/huge_array.wat");
+    let cache = scratch("gc-huge-array-cache");
+    let out = wasmc()
+        .env("XDG_CACHE_HOME", &cache)
+        .env("WASMC_MAX_HEAP", "8G")
+        .arg("run")
+        .arg(&wat)
+        .args(["--invoke", "huge"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.trim(), (600_000_000 + 42).to_string());
+}
+
 /// Stress mode on a deep recursion that allocates in every frame finishes
 /// (issue 17, defect 6): stress collections are spaced by the number of
 /// roots the last one scanned, so the total work stays linear in the depth.

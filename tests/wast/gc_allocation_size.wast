@@ -1,5 +1,6 @@
-;; Arrays whose byte size is 4 GiB or more can never fit in any heap: they
-;; trap with "allocation size too large", before a collection is tried,
+;; The harness runs scripts under a 4 GiB heap limit (tests/spec.rs), so
+;; arrays whose byte size is 4 GiB or more can never fit: they trap with
+;; "allocation size too large", before a collection is tried,
 ;; whichever path allocates them (inline `array.new_default`, `array.new`
 ;; with an initial value). Smaller arrays that exceed the default heap
 ;; limit still report "heap exhausted".

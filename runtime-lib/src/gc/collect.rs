@@ -5,7 +5,9 @@
 //! Minor: from-space is the nursery, to-space the old generation; old
 //! objects are roots only if remembered by the write barrier.
 //! Major: from-space is the nursery and every old chunk; to-space a fresh
-//! set of chunks, which become the old generation.
+//! set of chunks, which become the old generation. Large objects never
+//! move: a major collection marks those it reaches, scans them like
+//! copied objects, and frees the others (see `large.rs`).
 
 use super::heap::*;
 use super::roots::Roots;
@@ -18,6 +20,8 @@ struct Copier<'a> {
     from_old: Vec<Chunk>,
     /// Where the objects copied in this collection start (chunk, offset).
     scan: (usize, usize),
+    /// Major collections: large objects marked but not yet scanned.
+    marked: Vec<usize>,
     failed: bool,
 }
 
@@ -36,7 +40,19 @@ impl Copier<'_> {
     unsafe fn forward(&mut self, slot: *mut u64) {
         // SAFETY: `slot` is readable (contract).
         let v = unsafe { *slot } as usize;
-        if v == 0 || v & 7 != 0 || !self.in_from(v) {
+        if v == 0 || v & 7 != 0 {
+            return;
+        }
+        if !self.in_from(v) {
+            if self.major && self.heap.large.mark(v) {
+                // A large object stays where it is. Forget that it was
+                // remembered: this collection drops the remembered set,
+                // and the write barrier must record it again.
+                // SAFETY: `v` is a live large object (contract: slots
+                // hold live objects), whose first word is its header.
+                unsafe { *(v as *mut u64) &= !REMEMBERED };
+                self.marked.push(v);
+            }
             return;
         }
         // SAFETY: an aligned word in from-space is a live object's start
@@ -65,8 +81,20 @@ impl Copier<'_> {
         }
     }
 
-    /// Scans every object copied so far, and those they cause to be copied.
+    /// Scans every object copied or marked so far, and those they cause to
+    /// be copied or marked.
     fn drain(&mut self) {
+        loop {
+            self.scan_copied();
+            let Some(obj) = self.marked.pop() else { return };
+            // SAFETY: `obj` is a live large object (marked by `forward`);
+            // each slot is one of its reference fields.
+            unsafe { for_each_ref_slot(obj, |s| self.forward(s)) };
+        }
+    }
+
+    /// Scans the objects copied to to-space that are not scanned yet.
+    fn scan_copied(&mut self) {
         loop {
             let (ci, off) = self.scan;
             if ci >= self.heap.old.len() {
@@ -106,7 +134,7 @@ pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool
         None => (0, 0),
     };
     let remembered = std::mem::take(&mut heap.remembered);
-    let mut c = Copier { heap, major, from_old, scan, failed: false };
+    let mut c = Copier { heap, major, from_old, scan, marked: Vec::new(), failed: false };
     // SAFETY: the root walk yields live reference slots (the contract of
     // this function); the heap was consistent when the collection began.
     roots.for_each(&mut |slot| unsafe { c.forward(slot) });
@@ -123,6 +151,11 @@ pub(crate) unsafe fn collect(heap: &mut Heap, roots: &mut Roots<'_>, major: bool
     }
     c.drain();
     let failed = c.failed;
+    if major {
+        // SAFETY: marking reached every live large object unless copying
+        // failed, in which case none is freed.
+        c.heap.old_bytes += unsafe { c.heap.large.sweep(failed) };
+    }
     let from_old = std::mem::take(&mut c.from_old);
     for ch in from_old {
         if ch.size == CHUNK_BYTES && c.heap.free.len() < c.heap.old.len() + 8 {

@@ -1,5 +1,6 @@
 //! Heap spaces and allocation.
 
+use super::large::LargeObjects;
 use wasmc_abi::descriptor::{TYPE_ARRAY, TYPE_STRUCT};
 use wasmc_abi::gc::{VMRtt, ARRAY_OFF_ELEMS, ARRAY_OFF_LEN};
 use wasmc_abi::vmctx::VMLimits;
@@ -24,11 +25,6 @@ pub struct HeapConfig {
 /// need), and a deep recursion that allocates in every frame costs linear,
 /// not quadratic, time in its depth (each collection walks every frame).
 pub const STRESS_ROOTS_PER_ALLOCATION: usize = 64;
-
-/// The largest object, 4 GiB less a byte (Wasmtime's GC heap is at most
-/// 4 GiB too): bigger requests trap as "allocation size too large" at once
-/// instead of exhausting the machine first.
-pub const MAX_OBJECT_BYTES: usize = (1 << 32) - 1;
 
 /// The default heap limit: what a native program could allocate, i.e. the
 /// machine's physical memory, or the address-space limit (`ulimit -v`)
@@ -162,6 +158,8 @@ pub struct Heap {
     pub(crate) nursery: *mut u8,
     pub(crate) old: Vec<Chunk>,
     pub(crate) free: Vec<Chunk>,
+    pub(crate) large: LargeObjects,
+    /// Bytes of the old generation and the large objects.
     pub(crate) old_bytes: usize,
     /// Old-generation size that triggers the next major collection.
     pub(crate) major_threshold: usize,
@@ -195,6 +193,7 @@ impl Heap {
             nursery,
             old: Vec::new(),
             free: Vec::new(),
+            large: LargeObjects::default(),
             old_bytes: 0,
             major_threshold,
             remembered: Vec::new(),
@@ -219,12 +218,14 @@ impl Heap {
         p >= self.nursery as usize && p < self.nursery as usize + self.config.nursery_bytes
     }
 
+    /// Whether `p` is an object outside the nursery (old or large).
     pub(crate) fn in_old(&self, p: usize) -> bool {
         // Chunks are few (MiB-sized); a linear scan is fine.
-        self.old.iter().any(|c| c.contains(p))
+        self.large.contains(p) || self.old.iter().any(|c| c.contains(p))
     }
 
-    /// Allocates `size` zeroed bytes in the old generation.
+    /// Allocates `size` bytes in the old generation for the copier, which
+    /// overwrites them (recycled chunks are not cleared).
     pub(crate) fn alloc_old(&mut self, size: usize) -> Option<*mut u8> {
         if let Some(c) = self.old.last_mut() {
             if c.size - c.used >= size {

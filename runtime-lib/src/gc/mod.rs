@@ -3,6 +3,8 @@
 //!
 //! * `heap`: the nursery (bump allocation, also inline in generated code)
 //!   and the old generation (bump-allocated chunks).
+//! * `large`: objects too big for the nursery, each in its own mapping,
+//!   marked in place instead of copied.
 //! * `collect`: minor collections copy live nursery objects into the old
 //!   generation; major collections copy everything live into fresh chunks,
 //!   so cycles and garbage of any age are reclaimed.
@@ -16,6 +18,7 @@
 
 mod collect;
 mod heap;
+mod large;
 pub(crate) mod ops;
 mod roots;
 #[cfg(test)]

@@ -56,17 +56,16 @@ impl Gc<'_> {
             }
         }
         let p = if size > nursery / 4 {
-            // Large objects go straight to the old generation.
+            // Too big for the nursery: a large object.
             if self.heap.old_bytes + size > self.heap.major_threshold && !self.collect(true) {
                 return None;
             }
             if self.heap.old_bytes + size > self.heap.config.max_heap_bytes {
                 return None;
             }
-            let p = self.heap.alloc_old(size)?;
-            // SAFETY: `alloc_old` returned `size` writable bytes.
-            // Old-generation chunks are recycled: clear what the object gets.
-            unsafe { std::ptr::write_bytes(p, 0, size) };
+            // Large objects get a fresh mapping: zeroed already, never copied.
+            let p = self.heap.large.allocate(size)?;
+            self.heap.old_bytes += size;
             p as usize
         } else {
             if self.limits.gc_next as usize + size > self.limits.nursery_end as usize {
@@ -94,7 +93,7 @@ impl Gc<'_> {
     /// request no heap of this store could ever hold (decided before any
     /// collection is tried), else "heap exhausted" when the limit is reached.
     pub(crate) fn allocate_or_trap(&mut self, rtt: u64, size: usize) -> Result<usize, Trap> {
-        if size > self.heap.config.max_heap_bytes.min(MAX_OBJECT_BYTES) {
+        if size > self.heap.config.max_heap_bytes {
             return Err(Trap::AllocationTooLarge);
         }
         self.allocate(rtt, size).ok_or(Trap::HeapExhausted)
@@ -128,10 +127,6 @@ impl Gc<'_> {
     pub(crate) unsafe fn new_array(&mut self, rtt: u64, len: u32) -> Result<usize, Trap> {
         // SAFETY: `rtt` is a live runtime type (contract).
         let r = unsafe { &*(rtt as *const VMRtt) };
-        let size = ARRAY_OFF_ELEMS as usize + len as usize * r.size as usize;
-        if size > self.heap.config.max_heap_bytes.min(MAX_OBJECT_BYTES) {
-            return Err(Trap::AllocationTooLarge);
-        }
         let p = self.allocate_or_trap(rtt, object_size(r, len))?;
         // SAFETY: `p` is a fresh array object of at least header + length
         // bytes (`object_size`).

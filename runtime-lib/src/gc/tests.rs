@@ -125,7 +125,7 @@ fn the_heap_limit_stops_allocation() {
     heap.reset_nursery(&mut limits);
     let roots = TestRoots(RefCell::new(Vec::new()));
     let mut gc = Gc { heap: &mut heap, limits: &mut limits, roots: &roots };
-    // 300 KB arrays go to the old generation; rooted ones fill the limit,
+    // 300 KB arrays are large objects; rooted ones fill the limit,
     // and surviving collections keep their length.
     let mut kept = 0;
     // SAFETY: `rtt` is an array runtime type.
@@ -142,4 +142,54 @@ fn the_heap_limit_stops_allocation() {
     // A request that can never fit is refused as too large, not collected for.
     // SAFETY: as above.
     assert_eq!(unsafe { gc.new_array(rtt, 1 << 20) }, Err(wasmc_abi::Trap::AllocationTooLarge));
+}
+
+/// `(type (array (mut anyref)))`'s runtime type.
+fn anyref_array_type() -> u64 {
+    static BODY: [u8; 4] = [TYPE_ARRAY, REF_NULLABLE, TY_ANYREF, 1];
+    runtime_type(&BODY)
+}
+
+#[test]
+fn large_objects_stay_put_keep_their_referents_and_go_when_dead() {
+    let array = anyref_array_type();
+    let (node, _, val) = node_type();
+    // SAFETY: `node` is a live runtime type.
+    let node_size = unsafe { &*(node as *const wasmc_abi::gc::VMRtt) }.size as usize;
+    let mut heap = Heap::new(HeapConfig { nursery_bytes: 1 << 20, ..HeapConfig::default() });
+    let mut limits = VMLimits::default();
+    heap.reset_nursery(&mut limits);
+    let roots = TestRoots(RefCell::new(vec![0]));
+    let mut gc = Gc { heap: &mut heap, limits: &mut limits, roots: &roots };
+    // 40,000 slots: 320 KB, over a quarter of the nursery: a large object.
+    // SAFETY: `array` is an array runtime type.
+    let big = unsafe { gc.new_array(array, 40_000) }.unwrap() as u64;
+    assert_eq!(gc.heap.large.len(), 1);
+    roots.0.borrow_mut()[0] = big;
+    let slot = |i: usize| (big as usize + wasmc_abi::gc::ARRAY_OFF_ELEMS as usize + i * 8) as *mut u64;
+    for round in 0..3u32 {
+        // A young node stored in the last slot, recorded by the barrier.
+        let young = gc.allocate(node, node_size).unwrap() as u64;
+        // SAFETY: fresh node and live array; both fields lie inside them.
+        unsafe {
+            *(field(young, val) as *mut u32) = round;
+            *slot(39_999) = young;
+        }
+        gc.remember(big as usize);
+        // Either collection moves the node and updates the array, and
+        // leaves the array where it is; after a major one the barrier
+        // must record the array again (round 2).
+        assert!(gc.collect(round % 2 == 1));
+        assert_eq!(roots.0.borrow()[0], big, "large objects never move");
+        // SAFETY: the slot lies inside the live array and holds the moved node.
+        let moved = unsafe { *slot(39_999) };
+        assert_ne!(moved, young);
+        // SAFETY: `moved` is the live copy.
+        assert_eq!(unsafe { *(field(moved, val) as *const u32) }, round);
+    }
+    // Unreachable, it is unmapped at the next major collection.
+    roots.0.borrow_mut()[0] = 0;
+    assert!(gc.collect(true));
+    assert_eq!(gc.heap.large.len(), 0);
+    assert_eq!(gc.heap.old_bytes, 0);
 }
