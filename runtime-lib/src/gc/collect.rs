@@ -44,14 +44,9 @@ impl Copier<'_> {
             return;
         }
         if !self.in_from(v) {
-            if self.major && self.heap.large.mark(v) {
-                // A large object stays where it is. Forget that it was
-                // remembered: this collection drops the remembered set,
-                // and the write barrier must record it again.
-                // SAFETY: `v` is a live large object (contract: slots
-                // hold live objects), whose first word is its header.
-                unsafe { *(v as *mut u64) &= !REMEMBERED };
-                self.marked.push(v);
+            if self.major {
+                // SAFETY: `v` is a live object (contract).
+                unsafe { self.mark_large(v) };
             }
             return;
         }
@@ -81,6 +76,24 @@ impl Copier<'_> {
         }
     }
 
+    /// Marks `v` if it is a large object not marked yet. Out of line so
+    /// that `forward`, the collector's hottest code, stays small.
+    ///
+    /// # Safety
+    /// `v` is a live object outside from-space (or not a heap object).
+    #[inline(never)]
+    unsafe fn mark_large(&mut self, v: usize) {
+        if self.heap.large.mark(v) {
+            // A large object stays where it is. Forget that it was
+            // remembered: this collection drops the remembered set, and
+            // the write barrier must record it again.
+            // SAFETY: `v` is a live large object (contract), whose first
+            // word is its header.
+            unsafe { *(v as *mut u64) &= !REMEMBERED };
+            self.marked.push(v);
+        }
+    }
+
     /// Scans every object copied or marked so far, and those they cause to
     /// be copied or marked.
     fn drain(&mut self) {
@@ -94,6 +107,7 @@ impl Copier<'_> {
     }
 
     /// Scans the objects copied to to-space that are not scanned yet.
+    #[inline]
     fn scan_copied(&mut self) {
         loop {
             let (ci, off) = self.scan;
