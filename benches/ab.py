@@ -23,25 +23,13 @@ import importlib.util
 import math
 import os
 import statistics
-import subprocess
 import sys
-import time
+
+from harness import die, sh, timed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out", "ab")
-
-
-def die(msg):
-    print(f"error: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def sh(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        die(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return r.stdout
 
 
 def gc_driver():
@@ -78,12 +66,10 @@ def wasm_inputs(only):
 
 
 def run(exe):
-    t0 = time.perf_counter()
-    p = subprocess.run([exe], capture_output=True, text=True)
-    wall = time.perf_counter() - t0
+    wall, p = timed([exe])
     if p.returncode != 0:
-        die(f"{exe} exited with {p.returncode}:\n{p.stderr}")
-    return wall, p.stdout
+        die(f"{exe} exited with {p.returncode}:\n{p.stderr.decode()}")
+    return wall, p.stdout.decode()
 
 
 def main():

@@ -44,23 +44,13 @@ import sys
 import time
 from math import exp, log
 
+from harness import die, sh, timed
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out")
 WASM2C_RT = "/usr/src/wasm2c"
 VARIANTS = ["native", "wasmc", "wasmtime", "wasm2c"]
-
-
-def die(msg):
-    print(f"error: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def sh(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        die(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return r.stdout
 
 
 def check_tools(args):
@@ -167,11 +157,7 @@ def command(name, variant):
 
 def run_once(name, variant):
     """Returns (seconds, stdout, exit status)."""
-    cmd = command(name, variant)
-    t0 = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    t1 = time.perf_counter()
-    secs = t1 - t0
+    secs, r = timed(command(name, variant))
     if variant == "wasmtime" and r.returncode == 0:
         with open(os.path.join(OUT, name, "wasmtime.time")) as f:
             secs = float(f.read())

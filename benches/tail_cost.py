@@ -14,21 +14,14 @@ import argparse
 import glob
 import os
 import statistics
-import subprocess
 import sys
-import time
 from math import exp, log
+
+from harness import sh, timed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out", "tail_cost")
-
-
-def sh(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"error: {' '.join(cmd)} failed:\n{r.stdout}{r.stderr}")
-    return r.stdout
 
 
 def main():
@@ -60,9 +53,9 @@ def main():
         order = ["tail", "system"] if r % 2 == 0 else ["system", "tail"]
         for name in names:
             for cc in order:
-                t0 = time.perf_counter()
-                out = subprocess.run([exes[(name, cc)]], capture_output=True, text=True).stdout
-                times[(name, cc)].append(time.perf_counter() - t0)
+                wall, p = timed([exes[(name, cc)]])
+                out = p.stdout.decode()
+                times[(name, cc)].append(wall)
                 if outputs.setdefault(name, out) != out:
                     sys.exit(f"error: {name}: the {cc} build printed something else")
     print(f"tail vs system calling convention, medians of {args.runs} interleaved runs")

@@ -58,6 +58,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import die, sh  # noqa: E402 (benches/harness.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCHES = os.path.dirname(HERE)
 REPO = os.path.dirname(BENCHES)
@@ -112,18 +115,6 @@ DRIVER = """
 
 # An empty benchmark, to measure each engine's baseline memory.
 EMPTY = "(module (func $run (export \"run\") (result i32) (i32.const 0)))"
-
-
-def die(msg):
-    print(f"error: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def sh(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        die(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return r.stdout
 
 
 def log(msg):

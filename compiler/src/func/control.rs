@@ -30,16 +30,21 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
+    /// A frame whose continuation `next` takes `results`, over `height`
+    /// operands that stay below it; not reached until something branches.
+    fn new(
+        kind: FrameKind,
+        sig: (Vec<Type>, Vec<Type>),
+        result_vts: Vec<ValType>,
+        next: Block,
+        height: usize,
+    ) -> Frame {
+        let (params, results) = sig;
+        Frame { kind, result_vts, next, params, results, height, exit_reached: false }
+    }
+
     pub fn function(ret: Block, results: Vec<Type>) -> Frame {
-        Frame {
-            kind: FrameKind::Function,
-            result_vts: vec![],
-            next: ret,
-            params: vec![],
-            results,
-            height: 0,
-            exit_reached: false,
-        }
+        Frame::new(FrameKind::Function, (vec![], results), vec![], ret, 0)
     }
     /// Where a branch to this frame goes and which values it carries.
     fn branch_target(&self) -> (Block, usize) {
@@ -110,15 +115,7 @@ impl FuncTranslator<'_, '_> {
                 let next = self.new_block_with(&results);
                 let height = self.stack.len() - params.len();
                 let result_vts = self.block_val_types(blockty).1;
-                self.control.push(Frame {
-                    kind: FrameKind::Block,
-                    result_vts,
-                    next,
-                    params,
-                    results,
-                    height,
-                    exit_reached: false,
-                });
+                self.control.push(Frame::new(FrameKind::Block, (params, results), result_vts, next, height));
             }
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty);
@@ -132,15 +129,7 @@ impl FuncTranslator<'_, '_> {
                 let hp = self.b.block_params(header).to_vec();
                 let height = self.stack.len();
                 self.stack.extend(hp);
-                self.control.push(Frame {
-                    kind: FrameKind::Loop { header },
-                    result_vts,
-                    next,
-                    params,
-                    results,
-                    height,
-                    exit_reached: false,
-                });
+                self.control.push(Frame::new(FrameKind::Loop { header }, (params, results), result_vts, next, height));
             }
             Operator::If { blockty } => {
                 let cond = self.pop();
@@ -153,15 +142,13 @@ impl FuncTranslator<'_, '_> {
                 let else_params = self.peek(params.len()).to_vec();
                 let height = self.stack.len() - params.len();
                 let result_vts = self.block_val_types(blockty).1;
-                self.control.push(Frame {
-                    kind: FrameKind::If { else_block, else_params, has_else: false },
+                self.control.push(Frame::new(
+                    FrameKind::If { else_block, else_params, has_else: false },
+                    (params, results),
                     result_vts,
                     next,
-                    params,
-                    results,
                     height,
-                    exit_reached: false,
-                });
+                ));
             }
             Operator::Else => self.else_(),
             Operator::End => self.end(),

@@ -33,28 +33,41 @@ fn to_off(v: u64) -> WasiResult<libc::off_t> {
     libc::off_t::try_from(v).map_err(|_| Errno::INVAL)
 }
 
+/// Vectored I/O on the guest's iovecs at `iovs`: `call` (`readv`,
+/// `preadv`, `writev` or `pwritev` on a host fd, given the iovec array and
+/// its length) reads into guest memory if `into_guest`, else only reads
+/// it; the byte count is stored at `count_at`.
+fn vectored(
+    mem: &mut [u8],
+    iovs: u32,
+    iovs_len: u32,
+    count_at: u32,
+    into_guest: bool,
+    mut call: impl FnMut(*const libc::iovec, libc::c_int) -> isize,
+) -> WasiResult<()> {
+    mem::check_out(mem, count_at, 4)?;
+    let v =
+        if into_guest { mem::host_iovecs_mut(mem, iovs, iovs_len)? } else { mem::host_iovecs(mem, iovs, iovs_len)? };
+    // `v` holds at most `MAX_IOVS` iovecs, so the count fits a `c_int`.
+    let n = cvt(|| call(v.as_ptr(), v.len() as libc::c_int))?;
+    mem::write_u32(mem, count_at, n as u32)
+}
+
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
-    mem::check_out(mem, nread, 4)?;
-    let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
-    // SAFETY: `v` is a live array of `v.len()` iovecs (at most `MAX_IOVS`, so
-    // the count fits a `c_int`), each covering a range of `mem` that
-    // `host_iovecs_mut` bounds-checked; they derive from the `&mut mem`
-    // borrow, which is not used again until `readv` returns, and the kernel
-    // writes at most `iov_len` bytes through each.
-    let n = cvt(|| unsafe { libc::readv(raw, v.as_ptr(), v.len() as libc::c_int) })?;
-    mem::write_u32(mem, nread, n as u32)
+    // SAFETY: `vectored` passes a live array of `n` iovecs, each covering
+    // a range of `mem` that `host_iovecs_mut` bounds-checked; they derive
+    // from the `&mut mem` borrow, which is not used again until the call
+    // returns, and the kernel writes at most `iov_len` bytes through each.
+    vectored(mem, iovs, iovs_len, nread, true, |v, n| unsafe { libc::readv(raw, v, n) })
 }
 
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut [u8], fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> WasiResult<()> {
     let raw = ctx.get(fd)?.raw();
-    mem::check_out(mem, nwritten, 4)?;
-    let v = mem::host_iovecs(mem, iovs, iovs_len)?;
-    // SAFETY: `v` is a live array of `v.len()` (<= `MAX_IOVS`) iovecs, each
-    // covering a bounds-checked range of `mem` (`host_iovecs`), which the
-    // kernel only reads; `mem` is borrowed across the call.
-    let n = cvt(|| unsafe { libc::writev(raw, v.as_ptr(), v.len() as libc::c_int) })?;
-    mem::write_u32(mem, nwritten, n as u32)
+    // SAFETY: `vectored` passes a live array of `n` iovecs, each covering
+    // a bounds-checked range of `mem` (`host_iovecs`), which the kernel only
+    // reads; `mem` is borrowed across the call.
+    vectored(mem, iovs, iovs_len, nwritten, false, |v, n| unsafe { libc::writev(raw, v, n) })
 }
 
 pub fn fd_pread(
@@ -68,12 +81,8 @@ pub fn fd_pread(
 ) -> WasiResult<()> {
     let raw = non_stream(ctx, fd, Errno::SPIPE)?;
     let offset = to_off(offset)?;
-    mem::check_out(mem, nread, 4)?;
-    let v = mem::host_iovecs_mut(mem, iovs, iovs_len)?;
-    // SAFETY: as for `readv` in `fd_read`: bounds-checked iovecs from the
-    // `&mut mem` borrow, not otherwise used during the call.
-    let n = cvt(|| unsafe { libc::preadv(raw, v.as_ptr(), v.len() as libc::c_int, offset) })?;
-    mem::write_u32(mem, nread, n as u32)
+    // SAFETY: as for `readv` in `fd_read`.
+    vectored(mem, iovs, iovs_len, nread, true, |v, n| unsafe { libc::preadv(raw, v, n, offset) })
 }
 
 pub fn fd_pwrite(
@@ -87,12 +96,8 @@ pub fn fd_pwrite(
 ) -> WasiResult<()> {
     let raw = non_stream(ctx, fd, Errno::SPIPE)?;
     let offset = to_off(offset)?;
-    mem::check_out(mem, nwritten, 4)?;
-    let v = mem::host_iovecs(mem, iovs, iovs_len)?;
-    // SAFETY: as for `writev` in `fd_write`: bounds-checked iovecs into
-    // `mem`, which the kernel only reads.
-    let n = cvt(|| unsafe { libc::pwritev(raw, v.as_ptr(), v.len() as libc::c_int, offset) })?;
-    mem::write_u32(mem, nwritten, n as u32)
+    // SAFETY: as for `writev` in `fd_write`.
+    vectored(mem, iovs, iovs_len, nwritten, false, |v, n| unsafe { libc::pwritev(raw, v, n, offset) })
 }
 
 /// `SPIPE` on stdio (see [`non_stream`]), as in wasmtime.

@@ -104,34 +104,30 @@ pub fn guest_iovecs(mem: &[u8], iovs: u32, iovs_len: u32) -> WasiResult<Vec<(usi
 /// to the kernel before touching `mem` again (as `fd_read` does).
 pub fn host_iovecs_mut(mem: &mut [u8], iovs: u32, iovs_len: u32) -> WasiResult<Vec<libc::iovec>> {
     let ranges = guest_iovecs(mem, iovs, iovs_len)?;
-    let base = mem.as_mut_ptr();
-    Ok(ranges
-        .into_iter()
-        .map(|(start, len)| libc::iovec {
-            // SAFETY: `guest_iovecs` returned this range from `range`, which
-            // checked `start + len <= mem.len()` without overflow, so
-            // `base + start` is in bounds (or one past the end) of `mem`.
-            iov_base: unsafe { base.add(start) } as *mut libc::c_void,
-            iov_len: len,
-        })
-        .collect())
+    Ok(iovecs_at(mem.as_mut_ptr(), ranges))
 }
 
 /// Host `iovec`s for `writev`-style calls (the memory is only read: the
 /// `*mut` in `iovec` is never written through).
 pub fn host_iovecs(mem: &[u8], iovs: u32, iovs_len: u32) -> WasiResult<Vec<libc::iovec>> {
     let ranges = guest_iovecs(mem, iovs, iovs_len)?;
-    let base = mem.as_ptr();
-    Ok(ranges
+    Ok(iovecs_at(mem.as_ptr() as *mut u8, ranges))
+}
+
+/// `iovec`s at `base + start` for ranges `guest_iovecs` checked against the
+/// memory starting at `base`.
+fn iovecs_at(base: *mut u8, ranges: Vec<(usize, usize)>) -> Vec<libc::iovec> {
+    ranges
         .into_iter()
         .map(|(start, len)| libc::iovec {
-            // SAFETY: `guest_iovecs` returned this range from `range`, which
-            // checked `start + len <= mem.len()` without overflow, so
-            // `base + start` is in bounds (or one past the end) of `mem`.
-            iov_base: unsafe { base.add(start) } as *mut libc::c_void,
+            // `wrapping_add` keeps this safe code; it never wraps, as
+            // `guest_iovecs` returned each range from `range`, which checked
+            // `start + len <= mem.len()`, so `base + start` is in bounds (or
+            // one past the end) of the memory.
+            iov_base: base.wrapping_add(start) as *mut libc::c_void,
             iov_len: len,
         })
-        .collect())
+        .collect()
 }
 
 /// Read a guest string (a path): `FAULT` if out of bounds, `ILSEQ` if not
