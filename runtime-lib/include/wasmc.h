@@ -109,6 +109,14 @@
  *  trapping, collecting and calling host functions at the same time, and
  *  one store handed from thread to thread.
  *
+ * Out of memory: the guest's memories, tables and GC heap are limits the
+ * guest sees (memory.grow and table.grow return -1, allocations trap with
+ * "out of memory: GC heap exhausted", as errors of the call). If the
+ * runtime's own bookkeeping cannot allocate (the C heap itself is
+ * exhausted), the process aborts, as Rust's and most C libraries' default
+ * is: the runtime never returns to the guest or to you with half-updated
+ * state. (Executables built by wasmc print a trap report and exit 134.)
+ *
  * ======================================================================
  * HOST FUNCTIONS
  * ======================================================================

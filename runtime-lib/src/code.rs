@@ -74,6 +74,10 @@ fn find(pc: usize, f: &mut dyn FnMut(&CodeInfo, &FuncRange)) -> bool {
             Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
         }
     };
+    find_in(&reg, pc, f)
+}
+
+fn find_in(reg: &[Arc<CodeInfo>], pc: usize, f: &mut dyn FnMut(&CodeInfo, &FuncRange)) -> bool {
     for info in reg.iter() {
         if pc < info.start || pc >= info.end {
             continue;
@@ -137,6 +141,27 @@ pub(crate) fn with_safepoint(ra: usize, f: impl FnOnce(u32, &[u32])) {
 }
 
 /// The name of the wasm function containing `pc`.
+/// The name of the wasm function containing `pc`, without waiting: `None`
+/// also while the registry is being written (for reports made when the
+/// writer may be this very thread). Allocates nothing.
+pub(crate) fn try_function_name(pc: usize) -> Option<&'static str> {
+    let reg = match REGISTRY.try_read() {
+        Ok(r) => r,
+        Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return None,
+    };
+    let mut out = None;
+    find_in(&reg, pc, &mut |info, range| {
+        // SAFETY: as in `trap_at`: a valid descriptor, an index taken from
+        // the same array.
+        let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        // SAFETY: `func.name` is a valid `'static` byte string of the
+        // `'static` descriptor (`as_str` checks UTF-8 itself).
+        out = Some(unsafe { func.name.as_str() });
+    });
+    out
+}
+
 pub(crate) fn function_name(pc: usize) -> Option<String> {
     let mut out = None;
     find(pc, &mut |info, range| {

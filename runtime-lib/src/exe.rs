@@ -220,6 +220,7 @@ pub unsafe extern "C" fn wasmc_main(
     config: *const u8,
     config_len: usize,
 ) -> i32 {
+    crate::oom::report_failures();
     let args: Vec<String> = (0..argc.max(0) as usize)
         // SAFETY: `i < argc`, so `argv.add(i)` is one of the `argc` valid
         // pointers, each to a NUL-terminated string (this function's

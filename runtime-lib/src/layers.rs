@@ -9,12 +9,14 @@
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const LAYERS: &[&[&str]] = &[
     // Leaf data, and trap catching/raising with the pending host failure
-    // (one per layer where one leaf uses another: tables their types,
-    // traps the code registry).
+    // (one per layer where one leaf uses another: traps the code registry,
+    // the allocator's failure report traps' backtraces, tables their types
+    // and the allocator's fallible scope).
     &["code", "memory", "stack"],
     &["types"],
-    &["table"],
     &["trap"],
+    &["oom"],
+    &["table"],
     // The collector; host function contexts; calling into wasm; values.
     &["gc"],
     &["host"],

@@ -6,7 +6,8 @@
 //! `val` (values and exported handles), `types` (canonical type ids),
 //! `builtins` (entry points called by generated code), `trap` (signals,
 //! unwinding, backtraces), `code` (registry of loaded code), `host` (host
-//! functions), `capi` (the C embedding API, `include/wasmc.h`), `wasi` (WASI preview1), `exe` (the entry of executables).
+//! functions), `capi` (the C embedding API, `include/wasmc.h`), `wasi` (WASI preview1), `exe` (the entry of executables), `oom` (the
+//! global allocator: host allocation failure as a trap report).
 
 // Every `unsafe` block says why it is sound, and unsafe functions spell
 // out each unsafe operation in their bodies.
@@ -23,6 +24,7 @@ pub mod instance;
 mod instantiate;
 mod layers;
 pub mod memory;
+mod oom;
 mod stack;
 pub mod table;
 pub mod trap;

@@ -123,6 +123,9 @@ impl Table {
         self.with_elems(|e| {
             let old = e.len() as u64;
             let new = old.checked_add(delta).filter(|n| *n <= max)?;
+            // Out of host memory, the grow fails (-1) like one past the
+            // maximum, instead of ending the process.
+            crate::oom::fallible(|| e.try_reserve_exact((new - old) as usize)).ok()?;
             e.resize(new as usize, init);
             Some(old)
         })

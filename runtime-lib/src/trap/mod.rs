@@ -97,6 +97,47 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Writes `\nwasm backtrace:` and the wasm frames live on this thread, from
+/// the caller up to the innermost entry, in [`Error`]'s format; nothing
+/// outside wasm. Allocates nothing and never waits for a lock, for reports
+/// made when nothing else can be relied on (a failed allocation).
+pub(crate) fn write_current_backtrace(out: &mut dyn fmt::Write) {
+    if !in_wasm() {
+        return;
+    }
+    let mut pcs = [0; backtrace::MAX_FRAMES];
+    // SAFETY: `frame_pointer()` is this function's live frame pointer, on
+    // this thread's stack below the innermost entry (we are inside wasm),
+    // whose marker `entry_sp()` is in a live frame above it.
+    let n = unsafe { backtrace::walk(0, frame_pointer(), entry_sp(), &mut pcs) };
+    let names = pcs[..n].iter().filter_map(|&pc| crate::code::try_function_name(pc));
+    let mut first = true;
+    let (mut i, mut prev, mut run) = (0usize, "", 0usize);
+    let flush = |out: &mut dyn fmt::Write, i: usize, name: &str, run: usize| {
+        let _ = write!(out, "\n  {:>3}: {name}", i - run);
+        if run > 1 {
+            let _ = write!(out, " (and {} more frames of it)", run - 1);
+        }
+    };
+    for name in names {
+        if first {
+            let _ = write!(out, "\nwasm backtrace:");
+            first = false;
+        }
+        // Runs of one function (deep recursion) print as one line.
+        if run > 0 && !std::ptr::eq(name, prev) {
+            flush(out, i, prev, run);
+            run = 0;
+        }
+        prev = name;
+        run += 1;
+        i += 1;
+    }
+    if run > 0 {
+        flush(out, i, prev, run);
+    }
+}
+
 extern "C" {
     fn wasmc_catch(body: extern "C" fn(*mut c_void), data: *mut c_void, slot: *mut *mut c_void) -> i32;
     fn wasmc_unwind(buf: *mut c_void) -> !;
