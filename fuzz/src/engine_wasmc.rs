@@ -62,15 +62,25 @@ fn arg(v: &Value) -> Val {
     }
 }
 
+const FUZZ_MAX_HEAP: usize = 4 << 30;
+
 pub struct Wasmc {
     loader: Loader,
-    heap: Option<wasmc_rt::gc::HeapConfig>,
+    heap: wasmc_rt::gc::HeapConfig,
 }
 
 impl Wasmc {
     /// `gc_stress`: collect at every allocation and verify the heap.
     pub fn new(gc_stress: bool) -> anyhow::Result<Wasmc> {
-        let heap = gc_stress.then(|| wasmc_rt::gc::HeapConfig { stress: true, verify: true, ..Default::default() });
+        // Wasmtime's GC heap holds at most 4 GiB: the same limit here keeps
+        // both engines' allocations comparable and two workers plus their
+        // oracles within the machine's memory.
+        let heap = wasmc_rt::gc::HeapConfig {
+            stress: gc_stress,
+            verify: gc_stress,
+            max_heap_bytes: FUZZ_MAX_HEAP,
+            ..Default::default()
+        };
         Ok(Wasmc { loader: Loader::new(None)?, heap })
     }
 
@@ -87,10 +97,7 @@ impl Wasmc {
             }
             Err(LoadError::Other(e)) => return vec![Event::Error(format!("loading: {e:#}"))],
         };
-        let store = match self.heap.clone() {
-            Some(h) => Store::with_heap(h),
-            None => Store::new(),
-        };
+        let store = Store::with_heap(self.heap.clone());
         let instance = match Instance::new(&store, &module, &[]) {
             Ok(i) => i,
             Err(InstantiateError::Trap(e)) => return vec![stop(&e)],

@@ -216,12 +216,16 @@ impl Verdict {
 
 /// Why a difference at one event is not a defect, if it is one of the
 /// known ones: the engines' stack limits differ (8 MiB of native stack for
-/// wasmc, a 1 MiB `max_wasm_stack` for the oracle (it may not exceed its async stack)), and so do the limits
-/// of host resources (GC heap, table and memory reservations).
+/// wasmc, a 1 MiB `max_wasm_stack` for the oracle, which may not exceed
+/// its async stack), and so do the limits of host resources (GC heap,
+/// table and memory reservations) and the size of a GC object: a
+/// reference is 8 bytes in wasmc's heap and 4 in Wasmtime's, whose heap
+/// holds at most 4 GiB, so an array of a billion references is "too
+/// large" for one engine and not the other.
 fn explain(wasmc: &Event, oracle: &Event) -> Option<&'static str> {
     let stack = |e: &Event| matches!(e, Event::Trap(c) if c == "STACK_OVERFLOW");
     let resource = |e: &Event| match e {
-        Event::Trap(c) => c == "OUT_OF_MEMORY",
+        Event::Trap(c) => c == "OUT_OF_MEMORY" || c == "ALLOCATION_TOO_LARGE",
         Event::Error(m) => ["resource", "memory", "out of", "limit", "exceed"].iter().any(|k| m.contains(k)),
         _ => false,
     };
@@ -317,6 +321,8 @@ mod tests {
         assert!(matches!(compare(&a, &t), Verdict::Mismatch(_)));
         let s = events(&["instantiate ok", "trap STACK_OVERFLOW"]);
         assert_eq!(compare(&a, &s), Verdict::Explained("stack-limit"));
+        let big = events(&["trap ALLOCATION_TOO_LARGE"]);
+        assert_eq!(compare(&a, &big), Verdict::Explained("resource-limit"));
         let short = events(&["instantiate ok"]);
         assert!(matches!(compare(&a, &short), Verdict::Mismatch(_)));
         let inv = events(&["invalid bad"]);
