@@ -339,7 +339,7 @@ impl Instance {
             if d.mode == SEG_ACTIVE {
                 let offset = inst.eval(&d.offset).map_err(InstantiateError::Trap)?.u64();
                 let bytes = inst.data_bytes(i as u32);
-                if !inst.memories[d.memory as usize].init_from(offset, bytes) {
+                if !inst.memories[d.memory as usize].init_from_image(offset, bytes) {
                     return Err(InstantiateError::Trap(trap_error(Trap::MemoryOutOfBounds)));
                 }
                 inst.data_dropped[i].set(true);

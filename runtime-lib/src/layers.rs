@@ -12,6 +12,7 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     // (one per layer where one leaf uses another: traps the code registry,
     // the allocator's failure report traps' backtraces, tables their types
     // and the allocator's fallible scope).
+    &["file_pages"],
     &["code", "memory", "stack"],
     &["types"],
     &["trap"],

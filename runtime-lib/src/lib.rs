@@ -2,7 +2,8 @@
 //! static library) and into the tools that load compiled modules in process
 //! (the `wasmc wast` engine, as an rlib).
 //!
-//! One concern per module: `instance` (instantiation), `memory`, `table`,
+//! One concern per module: `instance` (instantiation), `memory`
+//! (`file_pages`: data segments mapped from the executable), `table`,
 //! `val` (values and exported handles), `types` (canonical type ids),
 //! `builtins` (entry points called by generated code), `trap` (signals,
 //! unwinding, backtraces), `code` (registry of loaded code), `host` (host
@@ -18,6 +19,7 @@ pub mod call;
 pub mod capi;
 mod code;
 pub mod exe;
+mod file_pages;
 pub mod gc;
 pub mod host;
 pub mod instance;

@@ -255,6 +255,34 @@ impl Memory {
         true
     }
 
+    /// [`Memory::init_from`] for an active data segment at instantiation:
+    /// the whole pages of `bytes` that are congruent with their place in
+    /// the memory are mapped from the executable's file (copy-on-write,
+    /// see `file_pages`), the rest copied.
+    pub(crate) fn init_from_image(&self, dst: u64, bytes: &[u8]) -> bool {
+        if !self.in_bounds(dst, bytes.len() as u64) {
+            return false;
+        }
+        let page = crate::file_pages::page_size() as u64;
+        let src = bytes.as_ptr() as u64;
+        // The first and last whole pages of the destination.
+        let (first, end) = (dst.next_multiple_of(page), (dst + bytes.len() as u64) / page * page);
+        if bytes.len() as u64 >= wasmc_abi::descriptor::DATA_MAP_MIN_BYTES
+            && first < end
+            && (src + (first - dst)).is_multiple_of(page)
+        {
+            let (head, rest) = bytes.split_at((first - dst) as usize);
+            let (middle, tail) = rest.split_at((end - first) as usize);
+            // SAFETY: `first..end` lies within the accessible bytes (checked
+            // above), which nothing else touches during instantiation, and
+            // is page-aligned, as is `middle` (checked above).
+            if unsafe { crate::file_pages::map_over(self.base().add(first as usize), middle.as_ptr(), middle.len()) } {
+                return self.init_from(dst, head) && self.init_from(end, tail);
+            }
+        }
+        self.init_from(dst, bytes)
+    }
+
     /// Writes `bytes` at `dst` (`memory.init`, active data segments): false
     /// if out of bounds.
     pub(crate) fn init_from(&self, dst: u64, bytes: &[u8]) -> bool {

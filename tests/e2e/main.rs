@@ -10,6 +10,7 @@ mod cross;
 mod gc;
 mod run_cache;
 mod simd;
+mod startup;
 mod tail;
 mod wasi_fs;
 mod wasi_stdio;

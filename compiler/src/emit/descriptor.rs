@@ -50,6 +50,14 @@ impl Image {
     }
     /// Appends bytes and writes a `Slice` to them at `at`.
     fn bytes_slice(&mut self, at: usize, data: &[u8]) {
+        self.bytes_slice_at(at, data, 1, 0);
+    }
+    /// [`Image::bytes_slice`], with the bytes at an image offset congruent
+    /// to `residue` modulo `modulus`.
+    fn bytes_slice_at(&mut self, at: usize, data: &[u8], modulus: u32, residue: u32) {
+        while self.bytes.len() as u32 % modulus != residue {
+            self.bytes.push(0);
+        }
         let target = self.alloc(data.len() as u32, 1);
         self.bytes[target as usize..target as usize + data.len()].copy_from_slice(data);
         self.slice(at, target, data.len());
@@ -246,6 +254,7 @@ pub(crate) fn define(
         img.u32(at + offset_of!(ExportDesc, index), *index);
     }
 
+    let mut mappable = false;
     let base = img.array(root + offset_of!(ModuleDesc, data), info.data.len(), Layout::DATA);
     for (i, d) in info.data.iter().enumerate() {
         let at = base + i * Layout::DATA as usize;
@@ -256,7 +265,15 @@ pub(crate) fn define(
         img.u32(at + offset_of!(DataDesc, mode), mode);
         img.u32(at + offset_of!(DataDesc, memory), mem);
         write_expr(&mut img, at + offset_of!(DataDesc, offset), offset, consts, syms);
-        img.bytes_slice(at + offset_of!(DataDesc, bytes), d.bytes);
+        match offset.map(|k| consts[k]) {
+            Some(ConstKind::Value([guest, _])) if d.bytes.len() as u64 >= DATA_MAP_MIN_BYTES => {
+                // Mappable from the file: see `DATA_MAP_ALIGN`.
+                mappable = true;
+                let residue = (guest % DATA_MAP_ALIGN) as u32;
+                img.bytes_slice_at(at + offset_of!(DataDesc, bytes), d.bytes, DATA_MAP_ALIGN as u32, residue);
+            }
+            _ => img.bytes_slice(at + offset_of!(DataDesc, bytes), d.bytes),
+        }
     }
 
     let base = img.array(root + offset_of!(ModuleDesc, elems), info.elems.len(), Layout::ELEM);
@@ -277,7 +294,7 @@ pub(crate) fn define(
     }
 
     let mut data = DataDescription::new();
-    data.set_align(16);
+    data.set_align(if mappable { DATA_MAP_ALIGN } else { 16 });
     let self_gv = obj.declare_data_in_data(id, &mut data);
     for (at, target) in &img.self_ptrs {
         data.write_data_addr(*at, self_gv, *target as i64);

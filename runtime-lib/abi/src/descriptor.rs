@@ -241,6 +241,16 @@ pub const SEG_ACTIVE: u32 = 0;
 pub const SEG_PASSIVE: u32 = 1;
 pub const SEG_DECLARED: u32 = 2;
 
+/// Active data segments of at least [`DATA_MAP_MIN_BYTES`] with a constant
+/// offset are placed (padding before them, the descriptor object aligned
+/// to [`DATA_MAP_ALIGN`]) so that the address of their bytes is congruent
+/// to their guest offset modulo `DATA_MAP_ALIGN`. The runtime can then map
+/// the executable's own file pages into the memory, copy-on-write, instead
+/// of copying the bytes (any page size up to 64 KiB): start-up does not
+/// depend on the size of the data, and untouched data costs no memory.
+pub const DATA_MAP_MIN_BYTES: u64 = 256 << 10;
+pub const DATA_MAP_ALIGN: u64 = 64 << 10;
+
 #[repr(C)]
 #[derive(Debug)]
 pub struct DataDesc {
