@@ -335,6 +335,27 @@ HELLO = r"""#include <stdio.h>
 int main(void) { puts("hello, world"); return 0; }
 """
 
+# Hello world with 16 MiB of initialized data it barely touches (a table, a
+# model, a font): start-up should not grow with the data.
+DATA16 = r"""#include <stdio.h>
+unsigned char table[16 << 20] = {1, [(16 << 20) - 1] = 2};
+int main(int argc, char **argv) {
+    printf("hello, world %d\n", table[argc * 1000] + table[(16 << 20) - 1]);
+    return 0;
+}
+"""
+
+
+def peak_rss_kib(exe, d):
+    """Peak RSS of one run of exe, through benches/gc/rusage.c (a small
+    launcher: Linux carries the exec-ing parent's peak into the child's)."""
+    launcher, report = os.path.join(d, "rusage"), os.path.join(d, "rusage.txt")
+    if not os.path.exists(launcher):
+        sh([os.environ.get("CC", "cc"), "-O2", "-o", launcher, os.path.join(HERE, "gc", "rusage.c")])
+    sh([launcher, report, exe])
+    with open(report) as f:
+        return int(f.read().split()[0])
+
 
 def startup_and_size(wasmc, args):
     d = os.path.join(OUT, "hello")
@@ -347,6 +368,16 @@ def startup_and_size(wasmc, args):
     sh(["clang", "--target=wasm32-wasi", "-O2", src, "-o", wasm])
     sh([wasmc, "build", wasm, "-o", exe] + args.wasmc_args)
     commands = ["-n", "native", native, "-n", "wasmc", exe]
+    src16 = os.path.join(d, "data16.c")
+    with open(src16, "w") as f:
+        f.write(DATA16)
+    native16, wasm16, exe16 = (os.path.join(d, n) for n in ("native-data16", "data16.wasm", "wasmc-data16"))
+    sh(["clang", "-O2", src16, "-o", native16])
+    sh(["clang", "--target=wasm32-wasi", "-O2", src16, "-o", wasm16])
+    sh([wasmc, "build", wasm16, "-o", exe16] + args.wasmc_args)
+    if sh([exe16]) != sh([native16]):
+        die("the 16 MiB data program under wasmc printed something else")
+    commands += ["-n", "native, 16 MiB data", native16, "-n", "wasmc, 16 MiB data", exe16]
     static = None
     if "--static" in sh([wasmc, "build", "--help"]):
         static = os.path.join(d, "wasmc-static")
@@ -384,6 +415,13 @@ def startup_and_size(wasmc, args):
         startup += (f"\n| {name} | {ms(statistics.mean(t)):.2f} ± {ms(statistics.stdev(t)):.2f} | "
                     f"{ms(statistics.median(t)):.2f} | {ms(min(t)):.2f} | "
                     f"{statistics.median(t) / statistics.median(nat):.2f} | {min(t) / min(nat):.2f} |")
+    rss = {n: peak_rss_kib(p, d) for n, p in [("native", native), ("wasmc", exe),
+                                              ("native, 16 MiB data", native16), ("wasmc, 16 MiB data", exe16)]}
+    startup += ("\n\n| start-up with 16 MiB of data | median / same without data | peak RSS (KiB) | RSS without data (KiB) |\n"
+                "| --- | --- | --- | --- |")
+    for name, plain in [("native, 16 MiB data", "native"), ("wasmc, 16 MiB data", "wasmc")]:
+        startup += (f"\n| {name} | {statistics.median(times[name]) / statistics.median(times[plain]):.2f} | "
+                    f"{rss[name]} | {rss[plain]} |")
     kb = lambda p: os.path.getsize(p) / 1024  # noqa: E731
     size = ("| hello world executable | size (KiB) | after strip (KiB) |\n| --- | --- | --- |\n"
             f"| native | {kb(native):.0f} | {kb(nstripped):.0f} |\n"
