@@ -247,14 +247,20 @@ fn check_imports(input: &Path, wasm: &[u8], kind: OutputKind, c_inputs: bool) ->
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         if let Ok(wasmparser::Payload::ImportSection(r)) = payload {
             for imp in r.into_imports().flatten() {
-                let known = imp.module == wasmc_rt::wasi::MODULE_NAME && wasmc_rt::wasi::lookup(imp.name).is_some();
+                use wasmc_rt::wasi::threads;
+                let known = (imp.module == wasmc_rt::wasi::MODULE_NAME && wasmc_rt::wasi::lookup(imp.name).is_some())
+                    || (imp.module == threads::MODULE_NAME && imp.name == threads::SPAWN)
+                    // The executable creates imported memories as declared
+                    // (wasi-threads programs import their shared memory).
+                    || matches!(imp.ty, wasmparser::TypeRef::Memory(_));
                 let from_c = c_inputs
                     && imp.module != wasmc_rt::wasi::MODULE_NAME
                     && matches!(imp.ty, wasmparser::TypeRef::Func(_));
                 if !known && !from_c {
                     bail!(
                         "{}: import `{}::{}` is not provided by wasmc (executables may import WASI preview1, \
-                         and functions defined by C inputs: `wasmc build app.wasm host.c`)",
+                         wasi-threads' `wasi::thread-spawn`, memories, and functions defined by C inputs: \
+                         `wasmc build app.wasm host.c`)",
                         input.display(),
                         imp.module,
                         imp.name

@@ -76,5 +76,6 @@ pub mod feature {
     pub const EXCEPTIONS: &str = "exceptions";
     pub const MEMORY64: &str = "memory64";
     pub const MULTI_MEMORY: &str = "multi-memory";
-    pub const THREADS: &str = "threads";
+    /// Shared globals, tables and GC types (the proposal after threads).
+    pub const SHARED_EVERYTHING: &str = "shared-everything threads";
 }

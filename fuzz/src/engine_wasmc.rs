@@ -33,6 +33,8 @@ pub fn trap_code(trap: Trap) -> &'static str {
         Trap::AllocationTooLarge => "ALLOCATION_TOO_LARGE",
         Trap::HeapExhausted => "OUT_OF_MEMORY",
         Trap::HostError => "HOST_ERROR",
+        Trap::UnalignedAtomic => "HEAP_MISALIGNED",
+        Trap::ExpectedSharedMemory => "ATOMIC_WAIT_NON_SHARED_MEMORY",
     }
 }
 

@@ -186,6 +186,8 @@ extern "C" {
 #define WASMC_TRAP_NULL_STRUCT_REFERENCE 18 /* null structure reference (dereferenced a null reference) */
 #define WASMC_TRAP_NULL_ARRAY_REFERENCE 19 /* null array reference (dereferenced a null reference) */
 #define WASMC_TRAP_NULL_I31_REFERENCE 20 /* null i31 reference (dereferenced a null reference) */
+#define WASMC_TRAP_UNALIGNED_ATOMIC 21 /* unaligned atomic */
+#define WASMC_TRAP_EXPECTED_SHARED_MEMORY 22 /* expected shared memory */
 /* END GENERATED */
 
 /* ---------------------------------------------------------------------- */

@@ -196,6 +196,18 @@ extern "C" fn array_init_elem(vmctx: *mut u8, a: u64, di: u32, seg: u32, off: u3
     1
 }
 
+extern "C" fn memory_atomic_wait32(vmctx: *mut u8, mem: u32, ea: u64, expected: u32, timeout: i64) -> u32 {
+    crate::wait::wait32(&inst(vmctx).memories[mem as usize], ea, expected, timeout)
+}
+
+extern "C" fn memory_atomic_wait64(vmctx: *mut u8, mem: u32, ea: u64, expected: u64, timeout: i64) -> u32 {
+    crate::wait::wait64(&inst(vmctx).memories[mem as usize], ea, expected, timeout)
+}
+
+extern "C" fn memory_atomic_notify(vmctx: *mut u8, mem: u32, ea: u64, count: u32) -> u32 {
+    crate::wait::notify(&inst(vmctx).memories[mem as usize], ea, count)
+}
+
 /// The `raise` builtin, called by generated code (host-call trampolines).
 /// Naked so that the caller's frame pointer and return address reach the
 /// backtrace exactly as generated code left them, before any prologue of
@@ -245,6 +257,9 @@ struct Table {
     array_copy: extern "C" fn(*mut u8, u64, u32, u64, u32, u32) -> u32,
     array_init_data: extern "C" fn(*mut u8, u64, u32, u32, u32, u32) -> u32,
     array_init_elem: extern "C" fn(*mut u8, u64, u32, u32, u32, u32) -> u32,
+    memory_atomic_wait32: extern "C" fn(*mut u8, u32, u64, u32, i64) -> u32,
+    memory_atomic_wait64: extern "C" fn(*mut u8, u32, u64, u64, i64) -> u32,
+    memory_atomic_notify: extern "C" fn(*mut u8, u32, u64, u32) -> u32,
 }
 
 static TABLE: Table = Table {
@@ -266,6 +281,9 @@ static TABLE: Table = Table {
     array_copy,
     array_init_data,
     array_init_elem,
+    memory_atomic_wait32,
+    memory_atomic_wait64,
+    memory_atomic_notify,
 };
 
 pub(crate) fn table_address() -> u64 {
@@ -284,5 +302,6 @@ mod tests {
         assert_eq!(std::mem::offset_of!(Table, elem_drop) as u32, Builtin::ElemDrop.offset());
         assert_eq!(std::mem::offset_of!(Table, gc_alloc) as u32, Builtin::GcAlloc.offset());
         assert_eq!(std::mem::offset_of!(Table, array_init_elem) as u32, Builtin::ArrayInitElem.offset());
+        assert_eq!(std::mem::offset_of!(Table, memory_atomic_notify) as u32, Builtin::MemoryAtomicNotify.offset());
     }
 }

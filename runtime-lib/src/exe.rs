@@ -17,14 +17,14 @@
 //! section for the reasoning).
 
 use crate::instance::{Instance, Module, Store};
-use crate::val::{Extern, Func};
+use crate::val::Extern;
 use crate::wasi::{self, WasiCtx};
-use crate::{Error, FuncType};
+use crate::Error;
 use std::ffi::{c_char, CStr};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use wasmc_abi::descriptor::{ModuleDesc, KIND_FUNC};
+use wasmc_abi::descriptor::{ModuleDesc, KIND_MEMORY};
 use wasmc_abi::trap::TRAP_EXIT_STATUS;
 
 /// The launch configuration of an executable: WASI grants.
@@ -254,22 +254,23 @@ unsafe fn run(desc: *const ModuleDesc, args: Vec<String>, config: &[u8]) -> Resu
     let module = unsafe { Module::from_descriptor(desc) }?;
     let config = ExeConfig::decode(config).map_err(|e| format!("error: {e}"))?;
     let wasi_ctx = config.wasi_ctx(args).map_err(|e| format!("error: {e}"))?;
-    let mut imports = Vec::new();
-    for (m, n, kind) in module.imports() {
-        let f = (m == wasi::MODULE_NAME && kind == KIND_FUNC).then(|| wasi::lookup(n)).flatten();
-        let Some(f) = f else {
-            return Err(format!("error: unknown import `{m}::{n}`"));
-        };
-        let body = f.body;
-        let ty = FuncType::new(f.params, f.results);
-        imports.push(Extern::Func(Func::host(ty, Arc::new(body))));
+    // Memories the module imports (wasi-threads programs import their
+    // shared memory) are created here, as the module declares them.
+    let mut memories = Vec::new();
+    for d in module.dynamic_imports().filter(|d| d.kind == KIND_MEMORY) {
+        let md = &module.memory_descs()[d.index as usize];
+        memories.push(crate::instantiate::memory_for(md).map_err(|e| format!("error: {e}"))?);
     }
     let mut heap = crate::gc::HeapConfig::default();
     if let Some(n) = config.max_heap {
         heap.max_heap_bytes = n as usize;
     }
-    let store = Store::with_heap(heap.from_env());
-    let instance = match Instance::with_wasi(&store, &module, &imports, Some(wasi_ctx)) {
+    let heap = heap.from_env();
+    let wasi_ctx = Arc::new(std::sync::Mutex::new(wasi_ctx));
+    let program = wasi::threads::Program::new(module, memories, wasi_ctx.clone(), heap.clone());
+    let imports = program.imports().map_err(|e| format!("error: {e}"))?;
+    let store = Store::with_heap(heap);
+    let instance = match Instance::with_shared_wasi(&store, program.module(), &imports, wasi_ctx) {
         Ok(i) => i,
         Err(crate::InstantiateError::Trap(e)) => return Ok(report(&e)),
         Err(e) => return Err(format!("error: cannot instantiate: {e}")),

@@ -92,6 +92,9 @@ fn check_imports(module: &Module, imports: &[Extern]) -> Result<Imports, Instant
                 {
                     return Err(import_mismatch(m, n, "memory limits differ"));
                 }
+                if mem.is_shared() != (want.flags & MEMORY_FLAG_SHARED != 0) {
+                    return Err(import_mismatch(m, n, "memory sharing differs"));
+                }
                 out.memories.push(mem.clone());
             }
             (KIND_TABLE, Extern::Table(t)) => {
@@ -167,8 +170,7 @@ impl Instance {
             if md.flags & MEMORY_FLAG_64 != 0 {
                 return Err(InstantiateError::Resource("memory64 is not supported".into()));
             }
-            let max = (md.max_pages != NO_MAX).then_some(md.max_pages);
-            memories.push(Memory::new(md.min_pages, max).map_err(InstantiateError::Resource)?);
+            memories.push(memory_for(md).map_err(InstantiateError::Resource)?);
         }
         // Tables: imported, then defined ones, null until their initializer
         // has run.
@@ -386,5 +388,14 @@ impl InstanceInner {
                 out[0]
             }
         })
+    }
+}
+
+/// A new memory of the type `md` describes (shared or not).
+pub(crate) fn memory_for(md: &MemoryDesc) -> Result<Memory, String> {
+    let max = (md.max_pages != NO_MAX).then_some(md.max_pages);
+    match max {
+        Some(max) if md.flags & MEMORY_FLAG_SHARED != 0 => Memory::new_shared(md.min_pages, max),
+        _ => Memory::new(md.min_pages, max),
     }
 }

@@ -9,11 +9,13 @@
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const LAYERS: &[&[&str]] = &[
     // Leaf data, and trap catching/raising with the pending host failure
-    // (one per layer where one leaf uses another: traps the code registry,
+    // (one per layer where one leaf uses another: waits the memories,
+    // traps the code registry,
     // the allocator's failure report traps' backtraces, tables their types
     // and the allocator's fallible scope).
     &["file_pages"],
     &["code", "memory", "stack"],
+    &["wait"],
     &["types"],
     &["trap"],
     &["oom"],

@@ -32,6 +32,7 @@ pub mod table;
 pub mod trap;
 pub mod types;
 pub mod val;
+mod wait;
 pub mod wasi;
 
 pub use host::{Caller, HostTrap};

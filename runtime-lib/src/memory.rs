@@ -16,6 +16,9 @@ const MAX_PAGES_32: u64 = 65536;
 struct MemoryInner {
     def: Box<std::cell::UnsafeCell<VMMemoryDef>>,
     max_pages: u64,
+    /// Declared `shared`: may be used by several threads at once (imported
+    /// into one instance per thread), and `memory.atomic.wait` may sleep on it.
+    shared: bool,
     grow_lock: Mutex<()>,
 }
 
@@ -111,6 +114,15 @@ pub struct Memory(Arc<MemoryInner>);
 impl Memory {
     /// Reserves and commits `min_pages`. `max_pages` is `None` when unbounded.
     pub fn new(min_pages: u64, max_pages: Option<u64>) -> Result<Memory, String> {
+        Memory::create(min_pages, max_pages, false)
+    }
+
+    /// A `shared` memory (which always declares its maximum).
+    pub fn new_shared(min_pages: u64, max_pages: u64) -> Result<Memory, String> {
+        Memory::create(min_pages, Some(max_pages), true)
+    }
+
+    fn create(min_pages: u64, max_pages: Option<u64>, shared: bool) -> Result<Memory, String> {
         let max_pages = max_pages.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32);
         if min_pages > max_pages {
             return Err("memory minimum exceeds its maximum".into());
@@ -121,6 +133,7 @@ impl Memory {
         let mem = Memory(Arc::new(MemoryInner {
             def: Box::new(std::cell::UnsafeCell::new(VMMemoryDef { base: base as u64, length: 0 })),
             max_pages,
+            shared,
             grow_lock: Mutex::new(()),
         }));
         if min_pages > 0 && mem.grow(min_pages).is_none() {
@@ -162,6 +175,9 @@ impl Memory {
     }
     pub fn max_pages(&self) -> u64 {
         self.0.max_pages
+    }
+    pub fn is_shared(&self) -> bool {
+        self.0.shared
     }
 
     /// The accessible bytes.
@@ -238,8 +254,14 @@ impl Memory {
             return false;
         }
         // SAFETY: `[dst, dst + len)` lies within the accessible bytes
-        // (checked above), which only this thread's wasm and host code
-        // touch, none of it while this runs.
+        // (checked above), which stay mapped while `self` lives. Of an
+        // unshared memory only this thread's wasm and host code touch
+        // them, none of it while this runs. A shared memory's bytes may be
+        // accessed meanwhile by other threads' generated code, which is
+        // outside Rust's view (like memory shared with another process):
+        // what Rust writes here goes through a raw pointer and no Rust
+        // value depends on those bytes, so a race can only give the guest
+        // the torn bytes wasm's memory model allows.
         unsafe { std::ptr::write_bytes(self.base().add(dst as usize), val, len as usize) };
         true
     }
@@ -250,7 +272,8 @@ impl Memory {
             return false;
         }
         // SAFETY: both ranges lie within accessible bytes (checked above);
-        // `copy` allows them to overlap.
+        // `copy` allows them to overlap. Other threads' accesses to a
+        // shared memory meanwhile are as in `fill`.
         unsafe { std::ptr::copy(src.base().add(src_at as usize), self.base().add(dst as usize), len as usize) };
         true
     }
@@ -291,7 +314,8 @@ impl Memory {
         }
         // SAFETY: the destination lies within accessible bytes (checked
         // above); `bytes` is host memory (a data segment), never the
-        // guest's, so the ranges do not overlap.
+        // guest's, so the ranges do not overlap. Other threads' accesses
+        // to a shared memory meanwhile are as in `fill`.
         unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base().add(dst as usize), bytes.len()) };
         true
     }

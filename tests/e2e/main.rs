@@ -12,6 +12,7 @@ mod run_cache;
 mod simd;
 mod startup;
 mod tail;
+mod threads;
 mod wasi_fs;
 mod wasi_stdio;
 

@@ -3,9 +3,10 @@
 //! [`FuncTranslator`] holds the per-function state: the operand stack of
 //! SSA values, the control stack, locals as frontend variables, and caches
 //! of imported signatures. Operators are handled by concern: `control`,
-//! `numeric`, `memory`, `table` (tables, references, globals), `call`,
+//! `numeric`, `memory`, `atomic`, `table` (tables, references, globals), `call`,
 //! `gc`, `simd`.
 
+mod atomic;
 mod call;
 mod control;
 mod gc;
@@ -206,6 +207,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         if self.control(&op)?
             || self.numeric(&op)?
             || self.memory(&op)?
+            || self.atomic(&op)
             || self.table(&op)?
             || self.call(&op)?
             || self.gc(&op)?

@@ -17,7 +17,7 @@ pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
     let f = match r.heap_type() {
         HeapType::Abstract { ty: Exn | NoExn, .. } => feature::EXCEPTIONS,
         HeapType::Abstract { ty: Cont | NoCont, .. } => "stack switching",
-        HeapType::Abstract { shared: true, .. } => feature::THREADS,
+        HeapType::Abstract { shared: true, .. } => feature::SHARED_EVERYTHING,
         HeapType::Exact(_) => "custom descriptors",
         HeapType::Abstract { .. } | HeapType::Concrete(_) => return Ok(()),
     };
@@ -28,8 +28,8 @@ pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
 pub fn operator_feature(name: &str) -> &'static str {
     if ["Try", "Throw", "Rethrow", "Delegate", "Catch"].iter().any(|p| name.starts_with(p)) {
         feature::EXCEPTIONS
-    } else if name.contains("Atomic") {
-        feature::THREADS
+    } else if name.contains("Atomic") && ["Global", "Table", "Struct", "Array"].iter().any(|p| name.starts_with(p)) {
+        feature::SHARED_EVERYTHING
     } else {
         "operator"
     }

@@ -390,9 +390,6 @@ fn memory(t: wasmparser::MemoryType, offset: u64) -> Result<Memory> {
     if t.memory64 {
         return Err(CompileError::unsupported(feature::MEMORY64, "64-bit memory", offset));
     }
-    if t.shared {
-        return Err(CompileError::unsupported(feature::THREADS, "shared memory", offset));
-    }
     if t.page_size_log2.is_some_and(|p| p != 16) {
         return Err(CompileError::unsupported("custom page sizes", "memory page size", offset));
     }

@@ -107,7 +107,7 @@ fn storage(s: WpStorage) -> StorageType {
 /// Converts one parsed sub type, refusing what wasmc does not lower.
 pub fn type_def(sub: &SubType, group_start: u32, group_len: u32, offset: u64) -> Result<TypeDef> {
     if sub.composite_type.shared {
-        return Err(CompileError::unsupported(feature::THREADS, "shared type", offset));
+        return Err(CompileError::unsupported(feature::SHARED_EVERYTHING, "shared type", offset));
     }
     if sub.composite_type.descriptor_idx.is_some() || sub.composite_type.describes_idx.is_some() {
         return Err(CompileError::unsupported("custom descriptors", "descriptor type", offset));

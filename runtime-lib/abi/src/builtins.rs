@@ -83,6 +83,14 @@ builtins! {
     ArrayInitData = "array_init_data"(Vmctx, I64, I32, I32, I32, I32) -> [I32];
     /// (vmctx, array, index, elem segment, offset, len) -> status as above.
     ArrayInitElem = "array_init_elem"(Vmctx, I64, I32, I32, I32, I32) -> [I32];
+    /// (vmctx, shared memory, effective address, expected, timeout ns) ->
+    /// 0 woken, 1 value not equal, 2 timed out. Generated code has checked
+    /// alignment and bounds; a negative timeout waits forever.
+    MemoryAtomicWait32 = "memory_atomic_wait32"(Vmctx, I32, I64, I32, I64) -> [I32];
+    /// As `MemoryAtomicWait32` for a 64-bit value.
+    MemoryAtomicWait64 = "memory_atomic_wait64"(Vmctx, I32, I64, I64, I64) -> [I32];
+    /// (vmctx, shared memory, effective address, count) -> waiters woken.
+    MemoryAtomicNotify = "memory_atomic_notify"(Vmctx, I32, I64, I32) -> [I32];
 }
 
 #[cfg(test)]

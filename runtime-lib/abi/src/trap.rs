@@ -30,10 +30,15 @@ pub enum Trap {
     NullStructReference = 18,
     NullArrayReference = 19,
     NullI31Reference = 20,
+    /// An atomic access at an address that is not a multiple of its size.
+    UnalignedAtomic = 21,
+    /// `memory.atomic.wait32/64` on a memory that is not shared (no other
+    /// thread could ever notify it).
+    ExpectedSharedMemory = 22,
 }
 
 impl Trap {
-    pub const ALL: [Trap; 20] = [
+    pub const ALL: [Trap; 22] = [
         Trap::StackOverflow,
         Trap::MemoryOutOfBounds,
         Trap::IntegerOverflow,
@@ -54,6 +59,8 @@ impl Trap {
         Trap::NullStructReference,
         Trap::NullArrayReference,
         Trap::NullI31Reference,
+        Trap::UnalignedAtomic,
+        Trap::ExpectedSharedMemory,
     ];
 
     pub fn from_code(code: u8) -> Option<Trap> {
@@ -86,6 +93,8 @@ impl Trap {
             Trap::NullStructReference => "null structure reference (dereferenced a null reference)",
             Trap::NullArrayReference => "null array reference (dereferenced a null reference)",
             Trap::NullI31Reference => "null i31 reference (dereferenced a null reference)",
+            Trap::UnalignedAtomic => "unaligned atomic",
+            Trap::ExpectedSharedMemory => "expected shared memory",
         }
     }
 }

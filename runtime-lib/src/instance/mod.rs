@@ -238,10 +238,17 @@ impl<'a> Caller<'a> {
         self.start_lending();
         // SAFETY: the memory's accessible bytes are `byte_len` from `base`;
         // it lives as long as the calling instance, which outlives this
-        // call; it can neither grow nor be written by wasm while the slice
-        // is borrowed, since no wasm runs while this caller lends
-        // (`start_lending`; `call_raw` refuses) and host functions run on
-        // the store's one thread.
+        // call. An unshared memory can neither grow nor be written by wasm
+        // while the slice is borrowed, since no wasm runs while this
+        // caller lends (`start_lending`; `call_raw` refuses) and host
+        // functions run on the store's one thread. A shared memory may be
+        // grown meanwhile by another thread, which never moves nor shrinks
+        // it (the slice stays valid, only shorter than the memory), and
+        // written by other threads' generated code, outside Rust's view as
+        // if by another process: every host use of the slice indexes it
+        // with bounds checks and derives no Rust invariant from its bytes,
+        // so a racing guest thread can only make the host read torn guest
+        // data, never reach outside the slice.
         Ok(unsafe { std::slice::from_raw_parts_mut(mem.base(), mem.byte_len() as usize) })
     }
 

@@ -33,15 +33,15 @@ fn cm(
     a: &mut [ValRaw],
     f: impl FnOnce(&mut WasiCtx, &mut [u8], &[ValRaw]) -> WasiResult<()>,
 ) -> Body {
-    let (ctx, mem) = ctx_and_memory(c)?;
-    let r = f(ctx, mem, a);
+    let (mut ctx, mem) = ctx_and_memory(c)?;
+    let r = f(&mut ctx, mem, a);
     ret(a, r)
 }
 
 /// Needs only the WASI state.
 fn cx(c: &mut Caller<'_>, a: &mut [ValRaw], f: impl FnOnce(&mut WasiCtx, &[ValRaw]) -> WasiResult<()>) -> Body {
-    let ctx = c.wasi()?;
-    let r = f(ctx, a);
+    let mut ctx = c.wasi()?;
+    let r = f(&mut ctx, a);
     ret(a, r)
 }
 
@@ -208,8 +208,15 @@ fn path_unlink_file(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
     cm(c, a, |x, m, a| path::path_unlink_file(x, m, i(a, 0), i(a, 1), i(a, 2)))
 }
 
+/// Sleeps without holding the WASI state, which the program's other
+/// threads may need meanwhile.
 fn poll_oneoff(c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {
-    cm(c, a, |x, m, a| poll::poll_oneoff(x, m, i(a, 0), i(a, 1), i(a, 2), i(a, 3)))
+    let (ctx, mem) = ctx_and_memory(c)?;
+    let (out, nevents) = (i(a, 1), i(a, 3));
+    let subs = poll::subscriptions(&ctx, mem, i(a, 0), out, i(a, 2), nevents);
+    drop(ctx);
+    let r = subs.and_then(|s| poll::wait_and_report(mem, &s, out, nevents));
+    ret(a, r)
 }
 
 fn proc_raise(_c: &mut Caller<'_>, a: &mut [ValRaw]) -> Body {

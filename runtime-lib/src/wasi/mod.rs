@@ -43,6 +43,7 @@ mod poll;
 mod preopen;
 mod readdir;
 mod resolve;
+pub mod threads;
 
 use crate::host::{Caller, HostTrap};
 use errno::{Errno, WasiResult};
@@ -50,6 +51,7 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use wasmc_abi::ValRaw;
 
 pub use funcs::{all_functions, lookup};
+pub use instance::SharedWasiCtx;
 
 /// The import module name of every function in [`lookup`].
 pub const MODULE_NAME: &str = "wasi_snapshot_preview1";
@@ -221,24 +223,27 @@ impl WasiCtx {
     }
 }
 
-/// Both the WASI state and the guest memory of the calling instance.
+/// Both the WASI state (locked) and the guest memory of the calling
+/// instance.
 ///
 /// The memory slice is taken first and kept as a raw pointer while the
 /// instance is borrowed again for its `WasiCtx`: linear memory is its own
 /// mapping (it never overlaps the `WasiCtx`), and it cannot move or shrink
-/// during a host call because no wasm code (hence no `memory.grow`) runs
-/// until the host function returns.
-pub(crate) fn ctx_and_memory<'c>(caller: &'c mut Caller<'_>) -> Result<(&'c mut WasiCtx, &'c mut [u8]), HostTrap> {
+/// during a host call (memories never move nor shrink).
+pub(crate) fn ctx_and_memory<'c>(
+    caller: &'c mut Caller<'_>,
+) -> Result<(std::sync::MutexGuard<'c, WasiCtx>, &'c mut [u8]), HostTrap> {
     let mem: *mut [u8] = caller.memory()?;
     let ctx = caller.wasi()?;
     // SAFETY: `mem` was a `&mut [u8]` over the instance's linear memory: a
     // separate mmap reservation whose base never moves and whose accessible
     // length never shrinks while the instance (kept alive by the `Caller`
     // borrow for `'c`) holds it, so the pointer stays valid for `'c`. It is
-    // disjoint from `ctx`, which lives in the instance's heap allocation, so
+    // disjoint from `ctx`, which lives in a heap allocation of its own, so
     // the two `&mut` do not overlap; and `caller.wasi()` does not touch the
-    // memory, so `mem` was not invalidated. Nothing else uses the memory
-    // during `'c`: the store is used by one thread at a time, and the WASI
-    // bodies that use this never call back into wasm.
+    // memory, so `mem` was not invalidated. This thread's wasm does not run
+    // during `'c` (the WASI bodies that use this never call back into
+    // wasm); other threads' use of a shared memory is covered by
+    // `Caller::memory`'s argument.
     Ok((ctx, unsafe { &mut *mem }))
 }

@@ -58,8 +58,9 @@ enum Wait {
     Ready(Event),
 }
 
+/// One parsed subscription: what to wait for.
 #[derive(Debug)]
-struct Sub {
+pub(crate) struct Subscription {
     userdata: u64,
     ty: u8,
     wait: Wait,
@@ -76,7 +77,7 @@ fn fionread(raw: RawFd) -> u64 {
     }
 }
 
-fn parse(ctx: &WasiCtx, mem: &[u8], at: u32) -> WasiResult<Sub> {
+fn parse(ctx: &WasiCtx, mem: &[u8], at: u32) -> WasiResult<Subscription> {
     let userdata = mem::read_u64(mem, at)?;
     let ty = mem::read_u8(mem, at + 8)?;
     let ready = |error: Errno, nbytes: u64| Wait::Ready(Event { userdata, error, ty, nbytes, flags: 0 });
@@ -126,11 +127,11 @@ fn parse(ctx: &WasiCtx, mem: &[u8], at: u32) -> WasiResult<Sub> {
         }
         _ => return Err(Errno::INVAL),
     };
-    Ok(Sub { userdata, ty, wait })
+    Ok(Subscription { userdata, ty, wait })
 }
 
 /// Wait until at least one subscription fires; returns the events.
-fn wait(subs: &[Sub]) -> WasiResult<Vec<Event>> {
+fn wait(subs: &[Subscription]) -> WasiResult<Vec<Event>> {
     let mut pollfds = Vec::new();
     let mut poll_index = Vec::new();
     for (i, s) in subs.iter().enumerate() {
@@ -211,18 +212,35 @@ fn wait(subs: &[Sub]) -> WasiResult<Vec<Event>> {
     }
 }
 
+#[cfg(test)]
 pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut [u8], in_: u32, out: u32, nsubs: u32, nevents: u32) -> WasiResult<()> {
+    let subs = subscriptions(ctx, mem, in_, out, nsubs, nevents)?;
+    wait_and_report(mem, &subs, out, nevents)
+}
+
+/// The first half of `poll_oneoff`, which needs the WASI state: checks
+/// the buffers and reads the subscriptions.
+pub(crate) fn subscriptions(
+    ctx: &WasiCtx,
+    mem: &[u8],
+    in_: u32,
+    out: u32,
+    nsubs: u32,
+    nevents: u32,
+) -> WasiResult<Vec<Subscription>> {
     if nsubs == 0 {
         return Err(Errno::INVAL);
     }
     mem::array_range(mem.len(), in_, nsubs, SUBSCRIPTION_SIZE)?;
     mem::array_range(mem.len(), out, nsubs, EVENT_SIZE)?;
     mem::check_out(mem, nevents, 4)?;
-    let mut subs = Vec::with_capacity(nsubs as usize);
-    for i in 0..nsubs {
-        subs.push(parse(ctx, mem, in_ + i * SUBSCRIPTION_SIZE)?);
-    }
-    let events = wait(&subs)?;
+    (0..nsubs).map(|i| parse(ctx, mem, in_ + i * SUBSCRIPTION_SIZE)).collect()
+}
+
+/// The second half, which does not: sleeps until an event, then writes the
+/// events (checked by `subscriptions`).
+pub(crate) fn wait_and_report(mem: &mut [u8], subs: &[Subscription], out: u32, nevents: u32) -> WasiResult<()> {
+    let events = wait(subs)?;
     for (i, ev) in events.iter().enumerate() {
         mem::write_bytes(mem, out + i as u32 * EVENT_SIZE, &ev.to_bytes())?;
     }
