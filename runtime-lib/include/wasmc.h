@@ -105,6 +105,13 @@
  *  - An error (wasmc_error_t) belongs to no store: it may move to any
  *    thread, and distinct errors may be used from any threads at once (one
  *    error is used by one thread at a time, like any object you own).
+ *  - A shared memory (`(memory 1 10 shared)`, threads proposal) is the one
+ *    exception: the same memory may be imported into instances of
+ *    different stores on different threads, which then run at once on it
+ *    (atomics, memory.atomic.wait/notify, memory.grow from any of them:
+ *    a shared memory never moves). Its wasmc_memory_t handle still belongs
+ *    to its store; the bytes behind wasmc_memory_data may change under
+ *    the host while other threads run wasm, as in any shared-memory program.
  *  tests/capi/threads.c checks this: threads with a store each, calling,
  *  trapping, collecting and calling host functions at the same time, and
  *  one store handed from thread to thread.

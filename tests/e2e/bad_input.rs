@@ -237,3 +237,32 @@ fn bad_simd_immediates_give_clean_errors() {
         assert!(stderr.contains(needle), "{what}: {stderr}");
     }
 }
+
+/// Threads: a memarg without natural alignment, `shared` without a
+/// maximum, and wait/notify on a memory that does not exist are errors
+/// with the file and offset; the valid forms compile.
+#[test]
+fn bad_atomics_give_clean_errors() {
+    let dir = scratch("bad-atomics");
+    let cases = [
+        ("(module (memory 1 1 shared) (func (drop (i32.atomic.load align=2 (i32.const 0)))))", "maximum alignment"),
+        ("(module (memory 1 1) (func (drop (i64.atomic.rmw.cmpxchg align=4 (i32.const 0) (i64.const 0) (i64.const 0)))))", "maximum alignment"),
+        ("(module (memory 1 shared))", "shared memory must have maximum size"),
+        ("(module (func (drop (memory.atomic.notify (i32.const 0) (i32.const 0)))))", "unknown memory"),
+        ("(module (memory 1 1 shared) (func (drop (memory.atomic.wait32 1 (i32.const 0) (i32.const 0) (i64.const 0)))))", "unknown memory"),
+    ];
+    for (i, (wat, want)) in cases.iter().enumerate() {
+        let p = dir.join(format!("bad{i}.wat"));
+        std::fs::write(&p, wat).unwrap();
+        expect_clean_error(&p, wat);
+        let out = wasmc().arg("build").arg(&p).args(["--emit", "obj", "-o"]).arg(dir.join("x.o")).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want) && stderr.contains("offset"), "{wat}: {stderr}");
+    }
+    let good =
+        "(module (memory 1 1 shared) (func (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const 0)))))";
+    let p = dir.join("good.wat");
+    std::fs::write(&p, good).unwrap();
+    let out = wasmc().arg("build").arg(&p).args(["--emit", "obj", "-o"]).arg(dir.join("good.o")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
