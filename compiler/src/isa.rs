@@ -45,6 +45,19 @@ fn native_riscv_vector() -> bool {
     words.chunks_exact(2).any(|kv| kv[0] == AT_HWCAP && kv[1] & (1 << (b'V' - b'A')) != 0)
 }
 
+/// Whether this machine is aarch64 with LSE's single-instruction atomics
+/// (ARMv8.1-A).
+fn native_aarch64_lse() -> bool {
+    #[cfg(target_arch = "aarch64")]
+    {
+        std::arch::is_aarch64_feature_detected!("lse")
+    }
+    #[cfg(not(target_arch = "aarch64"))]
+    {
+        false
+    }
+}
+
 /// Whether code for `opts` may use riscv64's V extension (and so SIMD).
 pub fn riscv_vector(opts: &Options) -> bool {
     matches!(opts.triple.architecture, Architecture::Riscv64(_))
@@ -112,7 +125,7 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
     set(&mut flags, "unwind_info", "false")?;
     set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
     // aarch64: the ARMv8.0-A baseline (no LSE atomics), which every 64-bit
-    // ARM board runs. riscv64: Cranelift's defaults are exactly RV64G; the C
+    // ARM board runs; `--cpu native` on an aarch64 host with LSE uses it. riscv64: Cranelift's defaults are exactly RV64G; the C
     // (compressed) extension stays off.
     let mut isa = cranelift_codegen::isa::lookup(opts.triple.clone())
         .map_err(|e| CompileError::internal(format!("target `{}`: {e}", opts.triple)))?;
@@ -127,6 +140,13 @@ pub fn build_isa(opts: &Options) -> Result<OwnedTargetIsa> {
                 isa.enable(f).map_err(|e| CompileError::internal(format!("{f}: {e}")))?;
             }
         }
+    }
+    if matches!(opts.triple.architecture, Architecture::Aarch64(_))
+        && opts.cpu == crate::CpuFeatures::Native
+        && native_aarch64_lse()
+    {
+        // LSE: `ldaddal`, `casal`, ... instead of LL/SC loops.
+        isa.enable("has_lse").map_err(|e| CompileError::internal(format!("has_lse: {e}")))?;
     }
     if riscv_vector(opts) {
         // V guarantees 128-bit vector registers (Zvl128b), which is what
