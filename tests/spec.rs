@@ -7,7 +7,8 @@
 //!
 //! Environment:
 //! - `WASMC_SPEC_DIR`: the testsuite's `core` directory (default
-//!   `../shared/testsuite/core` next to the workspace).
+//!   `../shared/testsuite/core` next to the workspace). Its sibling
+//!   `legacy/` (legacy exception handling) runs too, as `legacy/<file>`.
 //! - `WASMC_SPEC_FILTER`: only files whose relative path contains this.
 //! - `WASMC_SPEC_OPT_LEVEL`: 0, 1 or 2 (default 2, what the loader uses).
 //! - `WASMC_SPEC_CPU`: `baseline` (the default), `native` (every feature of
@@ -63,6 +64,10 @@ fn spec_dir() -> PathBuf {
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testsuite/core"),
     }
 }
+
+/// Prefix of the trial names of the testsuite's `legacy/` scripts (legacy
+/// exception handling), counted with the spec's.
+const LEGACY_PREFIX: &str = "legacy/";
 
 /// Prefix of the trial names of wasmc's own scripts.
 const OWN_PREFIX: &str = "wasmc/";
@@ -209,6 +214,16 @@ fn main() {
         std::process::exit(1);
     }
     files.sort();
+    let core_files = files.len();
+    // The legacy exception-handling tests sit beside `core/`.
+    let legacy = dir.join("../legacy");
+    if legacy.is_dir() {
+        if let Err(e) = collect(&legacy, &mut files) {
+            eprintln!("cannot read the legacy tests at {} ({e})", legacy.display());
+            std::process::exit(1);
+        }
+        files[core_files..].sort();
+    }
     let spec_files = files.len();
     if let Err(e) = collect(&own_dir(), &mut files) {
         eprintln!("cannot read wasmc's own scripts at {} ({e})", own_dir().display());
@@ -255,7 +270,13 @@ fn main() {
     let mut trials = Vec::new();
     let mut known: HashMap<String, ()> = HashMap::new();
     for (i, path) in files.into_iter().enumerate() {
-        let (root, prefix) = if i < spec_files { (dir.clone(), "") } else { (own_dir(), OWN_PREFIX) };
+        let (root, prefix) = if i < core_files {
+            (dir.clone(), "")
+        } else if i < spec_files {
+            (legacy.clone(), LEGACY_PREFIX)
+        } else {
+            (own_dir(), OWN_PREFIX)
+        };
         let rel = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         let rel = format!("{prefix}{rel}");
         known.insert(rel.clone(), ());

@@ -27,7 +27,8 @@ pub fn trap_code(trap: Trap) -> &'static str {
         | Trap::NullReference
         | Trap::NullStructReference
         | Trap::NullArrayReference
-        | Trap::NullI31Reference => "NULL_REFERENCE",
+        | Trap::NullI31Reference
+        | Trap::NullExnReference => "NULL_REFERENCE",
         Trap::CastFailure => "CAST_FAILURE",
         Trap::ArrayOutOfBounds => "ARRAY_OUT_OF_BOUNDS",
         Trap::AllocationTooLarge => "ALLOCATION_TOO_LARGE",

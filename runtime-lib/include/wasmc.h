@@ -154,7 +154,7 @@ extern "C" {
 
 /* BEGIN GENERATED (from wasmc-abi by runtime-lib/src/capi/header.rs; `WASMC_BLESS=1 cargo test -p wasmc-rt` rewrites it) */
 /* The runtime ABI this header belongs to (module descriptors carry it too). */
-#define WASMC_ABI_VERSION 6
+#define WASMC_ABI_VERSION 7
 
 /* Value kinds (wasmc_val_t.kind): the type's code in the wasm binary format. */
 #define WASMC_I32 0x7f
@@ -195,6 +195,7 @@ extern "C" {
 #define WASMC_TRAP_NULL_I31_REFERENCE 20 /* null i31 reference (dereferenced a null reference) */
 #define WASMC_TRAP_UNALIGNED_ATOMIC 21 /* unaligned atomic */
 #define WASMC_TRAP_EXPECTED_SHARED_MEMORY 22 /* expected shared memory */
+#define WASMC_TRAP_NULL_EXN_REFERENCE 23 /* null exception reference */
 /* END GENERATED */
 
 /* ---------------------------------------------------------------------- */

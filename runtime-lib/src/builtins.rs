@@ -260,6 +260,8 @@ struct Table {
     memory_atomic_wait32: extern "C" fn(*mut u8, u32, u64, u32, i64) -> u32,
     memory_atomic_wait64: extern "C" fn(*mut u8, u32, u64, u64, i64) -> u32,
     memory_atomic_notify: extern "C" fn(*mut u8, u32, u64, u32) -> u32,
+    /// Called in the wasm convention (see `crate::exn::throw`).
+    throw: extern "C" fn(*mut u8, u64),
 }
 
 static TABLE: Table = Table {
@@ -284,6 +286,7 @@ static TABLE: Table = Table {
     memory_atomic_wait32,
     memory_atomic_wait64,
     memory_atomic_notify,
+    throw: crate::exn::throw,
 };
 
 pub(crate) fn table_address() -> u64 {
@@ -303,5 +306,6 @@ mod tests {
         assert_eq!(std::mem::offset_of!(Table, gc_alloc) as u32, Builtin::GcAlloc.offset());
         assert_eq!(std::mem::offset_of!(Table, array_init_elem) as u32, Builtin::ArrayInitElem.offset());
         assert_eq!(std::mem::offset_of!(Table, memory_atomic_notify) as u32, Builtin::MemoryAtomicNotify.offset());
+        assert_eq!(std::mem::offset_of!(Table, throw) as u32, Builtin::Throw.offset());
     }
 }

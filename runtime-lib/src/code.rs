@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, RwLock};
 use wasmc_abi::descriptor::{FuncDesc, ModuleDesc, Safepoint, TrapSite};
+use wasmc_abi::exn::{Handler, HandlerSite};
 use wasmc_abi::Trap;
 
 struct FuncRange {
@@ -171,6 +172,48 @@ pub(crate) fn function_name(pc: usize) -> Option<String> {
         // SAFETY: `func.name` is a valid `'static` byte string of the
         // descriptor (`as_str` checks UTF-8 itself).
         out = Some(unsafe { func.name.as_str() }.to_string());
+    });
+    out
+}
+
+/// The handlers of a `try_call` site: where the function starts, the
+/// site's frame size and vmctx slot, and its handlers in order.
+#[derive(Clone, Copy)]
+pub(crate) struct HandlersAt {
+    pub func_start: usize,
+    pub frame_size: u32,
+    pub vmctx_offset: u32,
+    pub handlers: &'static [Handler],
+}
+
+/// The handler site whose return address is `ra`, if `ra` is one.
+/// Allocates nothing (the throw runs it on the way to a handler, whose
+/// resumption abandons this frame).
+pub(crate) fn handlers_at(ra: usize) -> Option<HandlersAt> {
+    let mut out = None;
+    // `ra - 1`: a call that ends its function still belongs to it.
+    find(ra.wrapping_sub(1), &mut |info, range| {
+        // SAFETY: as in `trap_at`: a valid descriptor, an index taken from
+        // the same array.
+        let func = unsafe { &info.desc.funcs.as_slice::<FuncDesc>()[range.index as usize] };
+        // SAFETY: `func.handler_sites` is a valid array of the descriptor.
+        let sites: &[HandlerSite] = unsafe { func.handler_sites.as_slice() };
+        let off = (ra - range.start) as u32;
+        if let Ok(i) = sites.binary_search_by_key(&off, |s| s.ret_offset) {
+            let s = sites[i];
+            // SAFETY: `func.handlers` is a valid `'static` array of the
+            // `'static` descriptor.
+            let all: &'static [Handler] = unsafe { func.handlers.as_slice() };
+            let run = s.first as usize..s.first as usize + s.count as usize;
+            if let Some(handlers) = all.get(run) {
+                out = Some(HandlersAt {
+                    func_start: range.start,
+                    frame_size: s.frame_size,
+                    vmctx_offset: s.vmctx_offset,
+                    handlers,
+                });
+            }
+        }
     });
     out
 }

@@ -19,11 +19,12 @@ use crate::stack::StackLimitGuard;
 use crate::table::Table;
 use crate::trap::{catch_traps, Error};
 use crate::types;
-use crate::val::{Extern, Func, Global};
+use crate::val::{Extern, Func, Global, Tag, TagData};
 use std::any::Any;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use wasmc_abi::descriptor::*;
+use wasmc_abi::exn::VMTag;
 use wasmc_abi::vmctx::{self, VMCounts, VMOffsets};
 use wasmc_abi::{Trap, VMFuncRef, VMHostCtx, ValRaw};
 
@@ -61,6 +62,7 @@ struct Imports {
     memories: Vec<Memory>,
     tables: Vec<Table>,
     globals: Vec<Global>,
+    tags: Vec<Tag>,
 }
 
 fn check_imports(module: &Module, imports: &[Extern]) -> Result<Imports, InstantiateError> {
@@ -120,6 +122,18 @@ fn check_imports(module: &Module, imports: &[Extern]) -> Result<Imports, Instant
                 }
                 out.globals.push(g.clone());
             }
+            (KIND_TAG, Extern::Tag(t)) => {
+                let want = module.0.type_ids[module.tag_descs()[d.index as usize].type_index as usize];
+                // SAFETY: a `Tag` keeps its defining instance, and so its
+                // `TagData`, alive.
+                let actual = unsafe { (*t.ptr).vm.type_id };
+                // Tag types match exactly (no subtyping: payloads flow both
+                // ways, into `throw` and out of `catch`).
+                if actual != want {
+                    return Err(import_mismatch(m, n, "tag type differs"));
+                }
+                out.tags.push(t.clone());
+            }
             _ => return Err(import_mismatch(m, n, "kind differs")),
         }
     }
@@ -149,6 +163,7 @@ impl Instance {
             globals: global_descs.len() as u32,
             defined_globals: global_descs.len() as u32 - desc.num_imported_globals,
             functions: funcs.len() as u32,
+            tags: module.tag_descs().len() as u32,
         };
         let offsets = VMOffsets::new(counts);
         let vmctx = VmctxAlloc::new(&offsets)
@@ -206,7 +221,9 @@ impl Instance {
                     let ctx = Box::new(HostFuncCtx {
                         header: VMHostCtx {
                             array_call: crate::host::host_array_call as *const () as u64,
-                            reserved: [0; 3],
+                            no_limits: 0,
+                            builtins: crate::builtins::table_address(),
+                            no_instance: 0,
                         },
                         slots: f.ty.params.len().max(f.ty.results.len()),
                         caller_vmctx: base,
@@ -226,6 +243,15 @@ impl Instance {
             import_refs.push((*index, value));
         }
 
+        // Tags defined here: their exception types and names.
+        let mut own_tags = Vec::new();
+        for td in &module.tag_descs()[desc.num_imported_tags as usize..] {
+            let type_id = module.0.type_ids[td.type_index as usize];
+            let exn_rtt = types::exception_rtt(type_id)
+                .ok_or_else(|| InstantiateError::Resource("a tag's type is not a function type".into()))?;
+            own_tags.push(TagData { vm: VMTag { exn_rtt, type_id }, name: module.str(&td.name) });
+        }
+
         let elems = module.elem_descs();
         let inst = Rc::new(InstanceInner {
             magic: MAGIC,
@@ -236,6 +262,8 @@ impl Instance {
             memories,
             tables,
             globals,
+            imported_tags: checked.tags,
+            own_tags: own_tags.into_boxed_slice(),
             host_ctxs,
             _imports: imports.to_vec(),
             data_dropped: module.data_descs().iter().map(|_| Cell::new(false)).collect(),
@@ -259,6 +287,11 @@ impl Instance {
         }
         for (i, g) in inst.globals.iter().enumerate() {
             write(offsets.global_ptr(i as u32), g.ptr as u64);
+        }
+        let tag_ptrs =
+            inst.imported_tags.iter().map(|t| t.ptr).chain(inst.own_tags.iter().map(|t| t as *const TagData));
+        for (i, p) in tag_ptrs.enumerate() {
+            write(offsets.tag(i as u32), p as u64);
         }
         for (i, value) in import_refs {
             // SAFETY: `funcref_ptr` checks the index; the slot is in the

@@ -27,6 +27,8 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["val"],
     // Instances and stores.
     &["instance"],
+    // Exceptions: the throw, and payloads as the host sees them.
+    &["exn"],
     // Entry points of generated code, then instantiation (which points
     // every vmctx at the builtins).
     &["builtins"],

@@ -5,7 +5,8 @@
 //! One concern per module: `instance` (instantiation), `memory`
 //! (`file_pages`: data segments mapped from the executable), `table`,
 //! `val` (values and exported handles), `types` (canonical type ids),
-//! `builtins` (entry points called by generated code), `trap` (signals,
+//! `builtins` (entry points called by generated code), `exn` (tags and
+//! the throw), `trap` (signals,
 //! unwinding, backtraces), `code` (registry of loaded code), `host` (host
 //! functions), `capi` (the C embedding API, `include/wasmc.h`), `wasi` (WASI preview1), `exe` (the entry of executables), `oom` (the
 //! global allocator: host allocation failure as a trap report).
@@ -19,6 +20,7 @@ pub mod call;
 pub mod capi;
 mod code;
 pub mod exe;
+pub mod exn;
 mod file_pages;
 pub mod gc;
 pub mod host;
@@ -40,7 +42,7 @@ pub use instance::{Instance, Module, Store};
 pub use instantiate::InstantiateError;
 pub use memory::Memory;
 pub use table::Table;
-pub use trap::Error;
+pub use trap::{Error, Exception};
 pub use types::FuncType;
-pub use val::{host_ref, host_value, ref_kind, ref_word_fits, CallError, Extern, Func, Global, Val};
+pub use val::{host_ref, host_value, ref_kind, ref_word_fits, CallError, Extern, Func, Global, Tag, Val};
 pub use wasmc_abi::{Trap, ValRaw};

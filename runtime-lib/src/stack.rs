@@ -46,7 +46,7 @@ fn thread_stack_bottom() -> usize {
 }
 
 /// The limits block a vmctx or host context points at (null for a host
-/// context, whose word at `OFF_LIMITS` is `VMHostCtx::reserved[0]`, zero).
+/// context, whose word at `OFF_LIMITS` is `VMHostCtx::no_limits`, zero).
 ///
 /// # Safety
 /// `vmctx` must be an instance's vmctx or a host context (both at least

@@ -237,6 +237,33 @@ impl FuncType {
     }
 }
 
+/// The runtime type of the exception objects of a tag of function type
+/// `func_rtt` (see `wasmc_abi::exn`): a struct with a leading 8-byte word
+/// (the `*const VMTag`, not traced) and a field per parameter, of the same
+/// size, references traced as `anyref` (function references, which never
+/// point into the heap, as 8-byte numbers). Only the collector reads it:
+/// an `exnref` can never be cast to a struct type.
+pub fn exception_rtt(func_rtt: u64) -> Option<u64> {
+    let Composite::Func { params, .. } = typeenc::decode(&info(func_rtt)?.body)? else { return None };
+    const WORD: &[u8] = &[TY_I64];
+    const ANY: &[u8] = &[REF_NULLABLE, 0x6e];
+    let mut fields = vec![Field { storage: WORD, mutable: false }];
+    for p in params {
+        let storage = if is_gc_ref(p) {
+            ANY
+        } else if matches!(p.first(), Some(&REF_NULLABLE | &REF_NONNULL)) {
+            WORD
+        } else {
+            p
+        };
+        fields.push(Field { storage, mutable: false });
+    }
+    let mut body = Vec::new();
+    typeenc::encode(&Composite::Struct(fields), &mut body);
+    let desc = [Member { body: &body, supertype: None, is_final: true }];
+    Some(canonicalize_group(&desc, &[], 0)[0] as u64)
+}
+
 /// The canonical encodings of a function runtime type's parameters
 /// (references into its recursion group stay `HEAP_REC`).
 pub fn param_encodings(rtt: u64) -> Option<Vec<Vec<u8>>> {

@@ -10,7 +10,45 @@ use std::any::Any;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasmc_abi::descriptor::*;
+use wasmc_abi::exn::VMTag;
 use wasmc_abi::{VMFuncRef, VMHostCtx, ValRaw};
+
+/// A tag as the runtime keeps it: the ABI part first, so the address of
+/// the `VMTag` generated code compares is the address of this.
+#[repr(C)]
+pub(crate) struct TagData {
+    pub(crate) vm: VMTag,
+    /// What an uncaught exception of this tag reports.
+    pub(crate) name: &'static str,
+}
+
+/// A tag an instance defines or imports: the identity exceptions are
+/// matched by. Holds its defining instance alive.
+#[derive(Clone)]
+pub struct Tag {
+    pub(crate) ptr: *const TagData,
+    pub(crate) _owner: Rc<dyn Any>,
+}
+
+impl Tag {
+    /// The name uncaught exceptions of this tag report.
+    pub fn name(&self) -> &'static str {
+        // SAFETY: `ptr` is a `TagData` of the instance `_owner` keeps alive.
+        unsafe { (*self.ptr).name }
+    }
+
+    /// The tag's type (its parameters; no results).
+    pub fn ty(&self) -> FuncType {
+        // SAFETY: as in `name`.
+        let type_id = unsafe { (*self.ptr).vm.type_id };
+        crate::types::func_type(type_id).unwrap_or_else(|| FuncType::new(&[], &[]))
+    }
+
+    /// The address generated code compares: the tag's identity.
+    pub fn identity(&self) -> usize {
+        self.ptr as usize
+    }
+}
 
 /// A wasm value. References are raw words (see `wasmc_abi::gc`): a funcref
 /// is the address of a `VMFuncRef`, an externref or anyref a tagged word
@@ -133,7 +171,14 @@ impl Func {
     /// A host function of type `ty`.
     pub fn host(ty: FuncType, body: Arc<HostFnBody>) -> Func {
         let ctx = Box::new(HostFuncCtx {
-            header: VMHostCtx { array_call: host_array_call as *const () as u64, reserved: [0; 3] },
+            header: VMHostCtx {
+                array_call: host_array_call as *const () as u64,
+                no_limits: 0,
+                // No trampoline runs this context (`wasm_call`
+                // is 0): imports get one of their own.
+                builtins: 0,
+                no_instance: 0,
+            },
             slots: ty.params.len().max(ty.results.len()),
             caller_vmctx: std::ptr::null_mut(),
             body: body.clone(),
@@ -311,4 +356,5 @@ pub enum Extern {
     Memory(crate::Memory),
     Table(crate::Table),
     Global(Global),
+    Tag(Tag),
 }

@@ -4,13 +4,15 @@
 //! One concern per file: `script` (the directives and their counting),
 //! `modules` (compiling, linking and instantiating the script's modules),
 //! `values` (arguments, expected results, NaN patterns), `spectest` (the
-//! host module every script may import from).
+//! host module every script may import from), `legacy_try` (the folded
+//! legacy `try` syntax).
 //!
 //! Every assertion ends up passed, failed or unsupported. It is unsupported
 //! only when the compiler refused one of the modules it needs with an
 //! `unsupported:` error; anything else the engine cannot do is a failure.
 
 mod imports;
+mod legacy_try;
 mod modules;
 mod script;
 mod spectest;

@@ -40,6 +40,10 @@ impl Outcome {
 /// What running an invoke, get or module gave.
 type Exec = Result<Vec<Val>, String>;
 
+/// How the message of an uncaught exception starts (`wasmc_rt::Error`);
+/// no trap message does.
+const UNCAUGHT: &str = "uncaught exception";
+
 struct Script<'a> {
     modules: Modules<'a>,
     /// The most recent instance (the target of commands naming none).
@@ -59,6 +63,8 @@ struct Definition {
 
 /// Parses and runs a script; called on the big-stack thread.
 pub fn run_text(path: &Path, text: &str, loader: &Loader, opts: &RunOptions) -> anyhow::Result<FileReport> {
+    let unfolded = super::legacy_try::unfold(text);
+    let text = unfolded.as_deref().unwrap_or(text);
     let mut report = FileReport { path: path.to_path_buf(), ..Default::default() };
     let record_parse_error = |report: &mut FileReport, e: wast::Error| {
         let (line, col) = e.span().linecol_in(text);
@@ -269,6 +275,7 @@ impl Script<'_> {
             }
             WastDirective::AssertUnlinkable { module, message, .. } => self.expect_unlinkable(module, message),
             WastDirective::AssertException { exec, .. } => match self.execute(exec) {
+                Ok(Err(m)) if m.starts_with(UNCAUGHT) => Outcome::Pass,
                 Err(s) => Outcome::stopped(s),
                 Ok(r) => Outcome::Fail(format!(
                     "expected an exception, got {}",
@@ -331,7 +338,13 @@ impl Script<'_> {
             .map_err(Stop::Fail)?;
         match f.call(&args) {
             Ok(v) => Ok(Ok(v)),
-            Err(CallError::Trap(e)) => Ok(Err(e.message())),
+            Err(CallError::Trap(e)) => {
+                if let wasmc_rt::Error::Exception { exception, .. } = &e {
+                    // Nothing reads the payload: let the store collect it.
+                    self.modules.store.release(exception.root);
+                }
+                Ok(Err(e.message()))
+            }
             Err(e @ CallError::BadArguments) => fail(format!("cannot call \"{}\": {e}", inv.name)),
         }
     }

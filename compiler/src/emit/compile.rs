@@ -39,6 +39,19 @@ pub(crate) struct Output {
     /// (return address offset, frame size (FP - SP at the call),
     /// SP-relative slots holding GC references) of each call site.
     pub safepoints: Vec<(u32, u32, Vec<u32>)>,
+    /// The call sites inside handlers' scopes.
+    pub handler_sites: Vec<HandlerSite>,
+}
+
+/// A `try_call` site: return address offset, frame size (FP - SP at the
+/// call), SP-relative offset of the saved vmctx, and its handlers in order
+/// as (vmctx offset of the tag slot or `CATCH_ALL`, landing pad offset).
+#[derive(Clone, Debug)]
+pub(crate) struct HandlerSite {
+    pub ret_offset: u32,
+    pub frame_size: u32,
+    pub vmctx_offset: u32,
+    pub handlers: Vec<(u32, u32)>,
 }
 
 pub(crate) fn run_parallel(env: &ModuleEnv<'_>, syms: &Symbols, jobs: &[Job], threads: usize) -> Result<Vec<Output>> {
@@ -150,7 +163,42 @@ fn run_job(
         .iter()
         .map(|(ret, span, map)| (*ret, *span, map.entries().map(|(_, off)| off).collect()))
         .collect();
+    let handler_sites = handler_sites(env, &code.buffer)?;
     let mach_relocs = code.buffer.relocs().to_vec();
     let relocs = mach_relocs.iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
-    Ok(Output { id, wasm_index, alignment, bytes, relocs, traps, safepoints })
+    Ok(Output { id, wasm_index, alignment, bytes, relocs, traps, safepoints, handler_sites })
+}
+
+/// The handler sites of a compiled function, from Cranelift's call-site
+/// records: the exception table's context (the vmctx) must be in a stack
+/// slot, since every register is clobbered on the exceptional edge.
+fn handler_sites(
+    env: &ModuleEnv<'_>,
+    buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+) -> Result<Vec<HandlerSite>> {
+    use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler as H};
+    let mut out = Vec::new();
+    for site in buffer.call_sites() {
+        if site.exception_handlers.is_empty() {
+            continue;
+        }
+        let frame_size =
+            site.frame_offset.ok_or_else(|| CompileError::internal("try_call site without a frame offset"))?;
+        let mut vmctx_offset = None;
+        let mut handlers = Vec::new();
+        for h in site.exception_handlers {
+            match *h {
+                H::Context(ExceptionContextLoc::SPOffset(off)) => vmctx_offset = Some(off),
+                H::Context(ExceptionContextLoc::GPR(_)) => {
+                    return Err(CompileError::internal("exception context in a register at a try_call"))
+                }
+                H::Tag(tag, target) => handlers.push((env.offsets.tag(tag.as_u32()), target)),
+                H::Default(target) => handlers.push((wasmc_abi::exn::CATCH_ALL, target)),
+            }
+        }
+        let vmctx_offset = vmctx_offset.ok_or_else(|| CompileError::internal("try_call site without its vmctx"))?;
+        out.push(HandlerSite { ret_offset: site.ret_addr, frame_size, vmctx_offset, handlers });
+    }
+    out.sort_by_key(|s| s.ret_offset);
+    Ok(out)
 }

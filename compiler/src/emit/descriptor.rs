@@ -110,6 +110,29 @@ fn kind_code(k: ExternalKind) -> u32 {
     }
 }
 
+/// A function's `handler_sites` and `handlers` arrays (`wasmc_abi::exn`).
+fn write_handler_sites(img: &mut Image, func_at: usize, sites: &[super::compile::HandlerSite]) {
+    use wasmc_abi::exn::{Handler, HandlerSite};
+    let all: Vec<(u32, u32)> = sites.iter().flat_map(|s| s.handlers.iter().copied()).collect();
+    let hb = img.array(func_at + offset_of!(FuncDesc, handlers), all.len(), Layout::HANDLER);
+    for (j, (tag_slot, target)) in all.iter().enumerate() {
+        let h = hb + j * Layout::HANDLER as usize;
+        img.u32(h + offset_of!(Handler, tag_slot), *tag_slot);
+        img.u32(h + offset_of!(Handler, target), *target);
+    }
+    let sb = img.array(func_at + offset_of!(FuncDesc, handler_sites), sites.len(), Layout::HANDLER_SITE);
+    let mut first = 0;
+    for (j, site) in sites.iter().enumerate() {
+        let p = sb + j * Layout::HANDLER_SITE as usize;
+        img.u32(p + offset_of!(HandlerSite, ret_offset), site.ret_offset);
+        img.u32(p + offset_of!(HandlerSite, frame_size), site.frame_size);
+        img.u32(p + offset_of!(HandlerSite, vmctx_offset), site.vmctx_offset);
+        img.u32(p + offset_of!(HandlerSite, first), first);
+        img.u32(p + offset_of!(HandlerSite, count), site.handlers.len() as u32);
+        first += site.handlers.len() as u32;
+    }
+}
+
 fn write_expr(img: &mut Image, at: usize, expr: Option<usize>, consts: &[ConstKind], syms: &Symbols) {
     let (kind, index, bits) = match expr.map(|k| (k, consts[k])) {
         None | Some((_, ConstKind::RefNull)) => (EXPR_REF_NULL, 0, [0, 0]),
@@ -133,6 +156,7 @@ pub(crate) struct Code<'a> {
     pub len: &'a [u64],
     pub traps: &'a [Vec<(u32, Trap)>],
     pub safepoints: &'a [Vec<(u32, u32, Vec<u32>)>],
+    pub handler_sites: &'a [Vec<super::compile::HandlerSite>],
 }
 
 pub(crate) fn define(
@@ -215,6 +239,15 @@ pub(crate) fn define(
             img.u32(p + offset_of!(Safepoint, count), slots.len() as u32);
             first += slots.len() as u32;
         }
+        write_handler_sites(&mut img, at, &code.handler_sites[i]);
+    }
+
+    let base = img.array(root + offset_of!(ModuleDesc, tags), info.tags.len(), Layout::TAG);
+    img.u32(root + offset_of!(ModuleDesc, num_imported_tags), info.num_imported_tags);
+    for (i, t) in info.tags.iter().enumerate() {
+        let at = base + i * Layout::TAG as usize;
+        img.u32(at + offset_of!(TagDesc, type_index), *t);
+        img.bytes_slice(at + offset_of!(TagDesc, name), info.tag_name(i as u32).as_bytes());
     }
 
     let base = img.array(root + offset_of!(ModuleDesc, tables), info.tables.len(), Layout::TABLE);

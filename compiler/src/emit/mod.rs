@@ -129,6 +129,7 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
         globals: info.globals.len() as u32,
         defined_globals: info.globals.len() as u32 - info.num_imported_globals,
         functions: info.funcs.len() as u32,
+        tags: info.tags.len() as u32,
     };
     let env = ModuleEnv {
         info,
@@ -164,6 +165,7 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
     let mut code_len = vec![0u64; info.funcs.len()];
     let mut traps = vec![Vec::new(); info.funcs.len()];
     let mut safepoints = vec![Vec::new(); info.funcs.len()];
+    let mut handler_sites = vec![Vec::new(); info.funcs.len()];
     for out in outputs {
         // Wasm functions start on a cache-line boundary, so where a hot
         // loop falls relative to 64-byte fetch blocks depends only on the
@@ -176,12 +178,14 @@ pub fn emit_object(info: &ModuleInfo<'_>, opts: &Options) -> Result<Vec<u8>> {
             code_len[i as usize] = out.bytes.len() as u64;
             traps[i as usize] = out.traps;
             safepoints[i as usize] = out.safepoints;
+            handler_sites[i as usize] = out.handler_sites;
         }
     }
 
     let desc_id =
         obj.declare_data(&descriptor_symbol(&opts.symbol_prefix), Linkage::Export, false, false).map_err(err)?;
-    let code = descriptor::Code { len: &code_len, traps: &traps, safepoints: &safepoints };
+    let code =
+        descriptor::Code { len: &code_len, traps: &traps, safepoints: &safepoints, handler_sites: &handler_sites };
     descriptor::define(&mut obj, desc_id, info, &syms, &consts, &code)?;
     if opts.kind == OutputKind::Executable {
         let config_id = obj.declare_data("wasmc_exe_config", Linkage::Local, false, false).map_err(err)?;

@@ -19,10 +19,11 @@ use cranelift_codegen::ir::{
     types, AbiParam, ExtFuncData, ExternalName, Function, InstBuilder, Signature, StackSlotData, StackSlotKind,
     UserExternalName, UserFuncName,
 };
+use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{DataId, FuncId, Linkage, Module};
 use cranelift_object::ObjectModule;
-use wasmc_abi::{Trap, VMHostCtx, ValRaw};
+use wasmc_abi::{Builtin, Trap, VMHostCtx, ValRaw};
 use wasmparser::ValType;
 
 const SLOT: i32 = ValRaw::SIZE as i32;
@@ -89,7 +90,23 @@ pub(crate) fn host_call(
     let sig = b.import_signature(array_signature(env.isa.default_call_conv()));
     let call = b.ins().call_indirect(sig, entry_fn, &[host_ctx, values]);
     let status = b.inst_results(call)[0];
-    b.ins().trapnz(status, trap_code(Trap::HostError));
+    // A failed host call goes to the runtime's `throw` builtin with no
+    // exception: it throws the one the host function asked for from this
+    // frame (handlers around the call catch it), or raises its trap.
+    let failed = b.create_block();
+    let ok = b.create_block();
+    b.ins().brif(status, failed, &[], ok, &[]);
+    b.set_cold_block(failed);
+    b.switch_to_block(failed);
+    let mut throw_sig = Signature::new(CallConv::Tail);
+    throw_sig.params.extend([AbiParam::new(types::I64), AbiParam::new(types::I64)]);
+    let throw_sig = b.import_signature(throw_sig);
+    let builtins = b.ins().load(types::I64, trusted(), host_ctx, VMHostCtx::OFF_BUILTINS as i32);
+    let throw = b.ins().load(types::I64, trusted(), builtins, Builtin::Throw.offset() as i32);
+    let none = b.ins().iconst(types::I64, 0);
+    b.ins().call_indirect(throw_sig, throw, &[host_ctx, none]);
+    b.ins().trap(trap_code(Trap::HostError));
+    b.switch_to_block(ok);
     let mut results = Vec::new();
     for (i, r) in ty.results.iter().enumerate() {
         results.push(b.ins().load(clif_type(*r), trusted(), values, i as i32 * SLOT));

@@ -6,10 +6,11 @@
 //! convention, so each `return_call*` is a real tail call, also into an
 //! imported host function (whose trampoline is a `tail` function too).
 
-use super::{readonly, trusted, wasm_signature, FuncTranslator};
+use super::exception::Callee;
+use super::{clif_type, readonly, trusted, wasm_signature, FuncTranslator};
 use crate::error::Result;
 use cranelift_codegen::ir::{
-    self, condcodes::IntCC, types, ExtFuncData, ExternalName, Inst, InstBuilder, SigRef, UserExternalName, Value,
+    self, condcodes::IntCC, types, ExtFuncData, ExternalName, InstBuilder, SigRef, UserExternalName, Value,
 };
 use wasmc_abi::{vmctx, Trap, VMFuncRef};
 use wasmparser::Operator;
@@ -25,8 +26,11 @@ impl FuncTranslator<'_, '_> {
         s
     }
 
-    fn finish_call(&mut self, call: Inst, type_index: u32) {
-        let results = self.b.inst_results(call).to_vec();
+    /// Calls (a `try_call` inside a handler's scope) and pushes the results.
+    fn call_and_push(&mut self, callee: Callee, args: &[Value], type_index: u32) {
+        let result_tys: Vec<ir::Type> =
+            self.env.info.types[type_index as usize].func().results.iter().map(|t| clif_type(*t)).collect();
+        let results = self.emit_call(callee, args, &result_tys);
         let tys = self.env.info.types[type_index as usize].func().results.clone();
         for (v, t) in results.into_iter().zip(tys) {
             self.push_typed(v, t);
@@ -44,8 +48,7 @@ impl FuncTranslator<'_, '_> {
             self.b.ins().return_call_indirect(sig, code, &full);
             self.reachable = false;
         } else {
-            let call = self.b.ins().call_indirect(sig, code, &full);
-            self.finish_call(call, type_index);
+            self.call_and_push(Callee::Indirect(sig, code), &full, type_index);
         }
     }
 
@@ -84,8 +87,7 @@ impl FuncTranslator<'_, '_> {
             self.b.ins().return_call(fref, &full);
             self.reachable = false;
         } else {
-            let call = self.b.ins().call(fref, &full);
-            self.finish_call(call, ty);
+            self.call_and_push(Callee::Direct(fref), &full, ty);
         }
     }
 

@@ -27,12 +27,14 @@ pub(crate) struct Frame {
     pub height: usize,
     /// Whether some branch (or the fall-through) reaches `next`.
     pub exit_reached: bool,
+    /// The handlers of a `try_table` or legacy `try` (see `exception`).
+    pub handlers: Option<Box<super::exception::Handlers>>,
 }
 
 impl Frame {
     /// A frame whose continuation `next` takes `results`, over `height`
     /// operands that stay below it; not reached until something branches.
-    fn new(
+    pub(super) fn new(
         kind: FrameKind,
         sig: (Vec<Type>, Vec<Type>),
         result_vts: Vec<ValType>,
@@ -40,7 +42,7 @@ impl Frame {
         height: usize,
     ) -> Frame {
         let (params, results) = sig;
-        Frame { kind, result_vts, next, params, results, height, exit_reached: false }
+        Frame { kind, result_vts, next, params, results, height, exit_reached: false, handlers: None }
     }
 
     pub fn function(ret: Block, results: Vec<Type>) -> Frame {
@@ -55,19 +57,19 @@ impl Frame {
     }
 }
 
-fn args(vals: &[Value]) -> Vec<BlockArg> {
+pub(super) fn args(vals: &[Value]) -> Vec<BlockArg> {
     vals.iter().map(|v| BlockArg::Value(*v)).collect()
 }
 
 impl FuncTranslator<'_, '_> {
     /// Parameter and result types of a block, and which of each are GC
     /// references (their block parameters go in stack maps).
-    fn block_type(&self, bt: BlockType) -> (Vec<Type>, Vec<Type>) {
+    pub(super) fn block_type(&self, bt: BlockType) -> (Vec<Type>, Vec<Type>) {
         let (p, r) = self.block_val_types(bt);
         (p.iter().map(|t| clif_type(*t)).collect(), r.iter().map(|t| clif_type(*t)).collect())
     }
 
-    fn block_val_types(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    pub(super) fn block_val_types(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match bt {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![t]),
@@ -88,7 +90,7 @@ impl FuncTranslator<'_, '_> {
         }
     }
 
-    fn new_block_with(&mut self, tys: &[Type]) -> Block {
+    pub(super) fn new_block_with(&mut self, tys: &[Type]) -> Block {
         let b = self.b.create_block();
         for t in tys {
             self.b.append_block_param(b, *t);
@@ -96,14 +98,21 @@ impl FuncTranslator<'_, '_> {
         b
     }
 
-    /// Jumps to the target of a branch `depth` levels out, passing the
-    /// values it expects from the top of the stack (which stay there).
-    fn branch_args(&mut self, depth: u32) -> (Block, Vec<Value>) {
+    /// The target of a branch `depth` levels out and how many values it
+    /// takes; marks the frame's exit as reached.
+    pub(super) fn branch_block(&mut self, depth: u32) -> (Block, usize) {
         let i = self.control.len() - 1 - depth as usize;
         let (block, n) = self.control[i].branch_target();
         if !matches!(self.control[i].kind, FrameKind::Loop { .. }) {
             self.control[i].exit_reached = true;
         }
+        (block, n)
+    }
+
+    /// Jumps to the target of a branch `depth` levels out, passing the
+    /// values it expects from the top of the stack (which stay there).
+    fn branch_args(&mut self, depth: u32) -> (Block, Vec<Value>) {
+        let (block, n) = self.branch_block(depth);
         (block, self.peek(n).to_vec())
     }
 
@@ -151,6 +160,7 @@ impl FuncTranslator<'_, '_> {
                 ));
             }
             Operator::Else => self.else_(),
+            Operator::End if self.control.last().is_some_and(|f| f.handlers.is_some()) => self.end_try(),
             Operator::End => self.end(),
             Operator::Br { relative_depth } => {
                 let (block, vals) = self.branch_args(relative_depth);
@@ -272,7 +282,7 @@ impl FuncTranslator<'_, '_> {
         self.reachable = true;
     }
 
-    fn end(&mut self) {
+    pub(super) fn end(&mut self) {
         let mut frame = self.control.pop().expect("end closes a frame");
         let n = frame.results.len();
         if self.reachable {
@@ -309,10 +319,24 @@ impl FuncTranslator<'_, '_> {
     /// `else`/`end` of the enclosing reachable frame is still seen.
     pub(super) fn skip(&mut self, op: Operator<'_>) -> Result<()> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => self.skip_depth += 1,
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => self.skip_depth += 1,
             Operator::Else if self.skip_depth == 0 => self.else_(),
-            Operator::End if self.skip_depth == 0 => self.end(),
-            Operator::End => self.skip_depth -= 1,
+            Operator::End if self.skip_depth == 0 => {
+                if self.control.last().is_some_and(|f| f.handlers.is_some()) {
+                    self.end_try()
+                } else {
+                    self.end()
+                }
+            }
+            // A legacy `try`'s clauses and its `delegate` (which ends it).
+            Operator::Catch { tag_index } if self.skip_depth == 0 => self.legacy_catch(Some(tag_index)),
+            Operator::CatchAll if self.skip_depth == 0 => self.legacy_catch(None),
+            Operator::Delegate { .. } if self.skip_depth == 0 => self.end_try(),
+            Operator::End | Operator::Delegate { .. } => self.skip_depth -= 1,
             // Unsupported operators are refused even where unreachable, so a
             // module is accepted or refused as a whole.
             ref other => {

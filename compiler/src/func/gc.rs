@@ -76,7 +76,7 @@ impl FuncTranslator<'_, '_> {
     /// Allocates `size` bytes (an i64) of runtime type `rtt`: inline bump
     /// in the nursery, else the runtime's slow path. Returns the object,
     /// zeroed, with its header set.
-    fn alloc(&mut self, rtt: Value, size: Value) -> Value {
+    pub(super) fn alloc(&mut self, rtt: Value, size: Value) -> Value {
         let limits = self.limits();
         let next = self.b.ins().load(types::I64, trusted(), limits, VMLimits::OFF_GC_NEXT as i32);
         let limit = self.b.ins().load(types::I64, trusted(), limits, VMLimits::OFF_GC_LIMIT as i32);
@@ -140,7 +140,7 @@ impl FuncTranslator<'_, '_> {
     /// Initialises a field of an object just allocated: it is in the
     /// nursery (objects of up to a quarter of the nursery always are), so no
     /// write barrier is needed.
-    fn init_field(&mut self, s: StorageType, addr: Value, offset: i32, v: Value) {
+    pub(super) fn init_field(&mut self, s: StorageType, addr: Value, offset: i32, v: Value) {
         let f = field_flags();
         match s {
             StorageType::I8 => self.b.ins().istore8(f, v, addr, offset),
@@ -164,7 +164,7 @@ impl FuncTranslator<'_, '_> {
     }
 
     /// Loads a field; packed ones are extended (`signed` chooses how).
-    fn load_field(&mut self, s: StorageType, addr: Value, offset: i32, signed: bool) -> Value {
+    pub(super) fn load_field(&mut self, s: StorageType, addr: Value, offset: i32, signed: bool) -> Value {
         let f = field_flags();
         let v = match (s, signed) {
             (StorageType::I8, false) => self.b.ins().uload8(types::I32, f, addr, offset),

@@ -4,11 +4,12 @@
 //! SSA values, the control stack, locals as frontend variables, and caches
 //! of imported signatures. Operators are handled by concern: `control`,
 //! `numeric`, `memory`, `atomic`, `table` (tables, references, globals), `call`,
-//! `gc`, `simd`.
+//! `gc`, `simd`, `exception`.
 
 mod atomic;
 mod call;
 mod control;
+mod exception;
 mod gc;
 mod memory;
 mod numeric;
@@ -193,7 +194,14 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset()?;
             t.offset = offset;
-            t.op(op)?;
+            match op {
+                // A legacy `try`'s body must know its clauses, which follow it.
+                Operator::Try { blockty } if t.reachable => {
+                    let shape = exception::scan_try(ops.clone())?;
+                    t.legacy_try(blockty, shape)?;
+                }
+                op => t.op(op)?,
+            }
         }
         t.b.seal_all_blocks();
         t.b.finalize(env.isa.frontend_config());
@@ -212,6 +220,7 @@ impl<'a, 'f> FuncTranslator<'a, 'f> {
             || self.call(&op)?
             || self.gc(&op)?
             || self.simd(&op)?
+            || self.exception(&op)?
         {
             return Ok(());
         }

@@ -15,7 +15,6 @@ pub fn check_val_type(t: ValType, offset: u64) -> Result<()> {
 pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
     use AbstractHeapType::*;
     let f = match r.heap_type() {
-        HeapType::Abstract { ty: Exn | NoExn, .. } => feature::EXCEPTIONS,
         HeapType::Abstract { ty: Cont | NoCont, .. } => "stack switching",
         HeapType::Abstract { shared: true, .. } => feature::SHARED_EVERYTHING,
         HeapType::Exact(_) => "custom descriptors",
@@ -26,9 +25,7 @@ pub fn check_ref_type(r: RefType, offset: u64) -> Result<()> {
 
 /// The feature an operator wasmc does not lower belongs to, from its name.
 pub fn operator_feature(name: &str) -> &'static str {
-    if ["Try", "Throw", "Rethrow", "Delegate", "Catch"].iter().any(|p| name.starts_with(p)) {
-        feature::EXCEPTIONS
-    } else if name.contains("Atomic") && ["Global", "Table", "Struct", "Array"].iter().any(|p| name.starts_with(p)) {
+    if name.contains("Atomic") && ["Global", "Table", "Struct", "Array"].iter().any(|p| name.starts_with(p)) {
         feature::SHARED_EVERYTHING
     } else {
         "operator"

@@ -140,6 +140,10 @@ pub struct ModuleInfo<'a> {
     pub num_imported_memories: u32,
     pub globals: Vec<Global>,
     pub num_imported_globals: u32,
+    /// Type index (a function type without results) of every tag,
+    /// imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub exports: Vec<(&'a str, ExternalKind, u32)>,
     pub start: Option<u32>,
     pub elems: Vec<Elem>,
@@ -148,6 +152,8 @@ pub struct ModuleInfo<'a> {
     /// Every constant expression in the module, referenced by index.
     pub const_exprs: Vec<ConstExprInfo<'a>>,
     pub func_names: std::collections::HashMap<u32, String>,
+    /// Tag names from the name section.
+    pub tag_names: std::collections::HashMap<u32, String>,
 }
 
 impl<'a> ModuleInfo<'a> {
@@ -191,6 +197,21 @@ impl<'a> ModuleInfo<'a> {
         }
     }
 
+    /// The name uncaught exceptions of a tag report: an export name, else
+    /// the import's `module.name`, else the name section's, else `tag[N]`.
+    pub fn tag_name(&self, tag: u32) -> String {
+        if let Some((name, _, _)) = self.exports.iter().find(|(_, k, i)| *k == ExternalKind::Tag && *i == tag) {
+            return name.to_string();
+        }
+        if let Some(i) = self.imports.iter().find(|i| i.kind == ExternalKind::Tag && i.index == tag) {
+            return format!("{}.{}", i.module, i.name);
+        }
+        match self.tag_names.get(&tag) {
+            Some(n) => n.clone(),
+            None => format!("tag[{tag}]"),
+        }
+    }
+
     fn add_const_expr(&mut self, expr: ConstExpr<'a>, ty: ValType) -> ConstExprRef {
         self.push_const_expr(ConstExprInfo::input(expr, ty))
     }
@@ -209,7 +230,7 @@ impl<'a> ModuleInfo<'a> {
 /// `unsupported: simd (<why>)` error at the first offset that needs it.
 pub fn refuse_simd(wasm: &[u8], why: &str) -> Result<()> {
     use wasmparser::WasmFeatures as F;
-    let features = F::WASM3 - F::SIMD - F::RELAXED_SIMD;
+    let features = (F::WASM3 | F::LEGACY_EXCEPTIONS) - F::SIMD - F::RELAXED_SIMD;
     match wasmparser::Validator::new_with_features(features).validate_all(wasm) {
         Ok(_) => Ok(()),
         // The module is valid with SIMD, so whatever fails here is SIMD.
@@ -220,7 +241,9 @@ pub fn refuse_simd(wasm: &[u8], why: &str) -> Result<()> {
 /// Validates `wasm` and collects its [`ModuleInfo`]. Features outside what
 /// wasmc lowers give an `unsupported:` error at the first offending offset.
 pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
-    let features = wasmparser::WasmFeatures::WASM3;
+    // WebAssembly 3.0 plus the legacy exception instructions (`try`,
+    // `catch`, `delegate`, `rethrow`) that LLVM and Emscripten still emit.
+    let features = wasmparser::WasmFeatures::WASM3 | wasmparser::WasmFeatures::LEGACY_EXCEPTIONS;
     wasmparser::Validator::new_with_features(features).validate_all(wasm)?;
     let mut m = ModuleInfo::default();
     for payload in Parser::new(0).parse_all(wasm) {
@@ -265,8 +288,10 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                             m.num_imported_globals += 1;
                             (ExternalKind::Global, m.globals.len() as u32 - 1)
                         }
-                        TypeRef::Tag(_) => {
-                            return Err(CompileError::unsupported(feature::EXCEPTIONS, "tag import", offset));
+                        TypeRef::Tag(t) => {
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            (ExternalKind::Tag, m.tags.len() as u32 - 1)
                         }
                     };
                     m.imports.push(Import { module: imp.module, name: imp.name, kind, index });
@@ -298,7 +323,9 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                 }
             }
             Payload::TagSection(r) => {
-                return Err(CompileError::unsupported(feature::EXCEPTIONS, "tag section", r.range().start));
+                for t in r {
+                    m.tags.push(t?.func_type_idx);
+                }
             }
             Payload::GlobalSection(r) => {
                 for g in r.into_iter_with_offsets() {
@@ -369,6 +396,11 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
                             Name::Function(map) => {
                                 for naming in map.into_iter().flatten() {
                                     m.func_names.insert(naming.index, naming.name.to_string());
+                                }
+                            }
+                            Name::Tag(map) => {
+                                for naming in map.into_iter().flatten() {
+                                    m.tag_names.insert(naming.index, naming.name.to_string());
                                 }
                             }
                             _ => {}

@@ -91,6 +91,13 @@ builtins! {
     MemoryAtomicWait64 = "memory_atomic_wait64"(Vmctx, I32, I64, I64, I64) -> [I32];
     /// (vmctx, shared memory, effective address, count) -> waiters woken.
     MemoryAtomicNotify = "memory_atomic_notify"(Vmctx, I32, I64, I32) -> [I32];
+    /// (vmctx, exception object) -> never returns: resumes at the innermost
+    /// handler that matches, or unwinds to the entry as an uncaught
+    /// exception. Called in the wasm (`tail`) convention, as a `try_call`
+    /// when a handler of the caller's own frame could match, so that the
+    /// handler's frame restores no callee-saved register (see
+    /// `runtime-lib/src/exn/DESIGN.md`).
+    Throw = "throw"(Vmctx, I64) -> [];
 }
 
 #[cfg(test)]

@@ -109,6 +109,20 @@ pub struct ModuleDesc {
     pub data: Slice,
     /// `[ElemDesc]`.
     pub elems: Slice,
+    /// `[TagDesc]` for the whole tag index space (imports first).
+    pub tags: Slice,
+    pub num_imported_tags: u32,
+    pub reserved: u32,
+}
+
+/// A tag: the function type of its parameters (no results), and the name
+/// an uncaught exception of it reports.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TagDesc {
+    pub name: Slice,
+    pub type_index: u32,
+    pub reserved: u32,
 }
 
 /// A defined type. `encoding` is its structure as [`crate::typeenc`]
@@ -163,6 +177,11 @@ pub struct FuncDesc {
     /// `[u32]`: SP-relative offsets of live GC references, referenced by
     /// the safepoints.
     pub stack_slots: Slice,
+    /// `[crate::exn::HandlerSite]`, sorted by return address offset: the
+    /// calls inside a `try_table` (or legacy `try`) and what catches there.
+    pub handler_sites: Slice,
+    /// `[crate::exn::Handler]`, referenced by the handler sites.
+    pub handlers: Slice,
 }
 
 /// A call site in a function: `ret_offset` is the return address's offset
@@ -308,6 +327,9 @@ impl Layout {
     pub const DATA: u32 = core::mem::size_of::<DataDesc>() as u32;
     pub const ELEM: u32 = core::mem::size_of::<ElemDesc>() as u32;
     pub const EXPR: u32 = core::mem::size_of::<ConstExpr>() as u32;
+    pub const TAG: u32 = core::mem::size_of::<TagDesc>() as u32;
+    pub const HANDLER_SITE: u32 = core::mem::size_of::<crate::exn::HandlerSite>() as u32;
+    pub const HANDLER: u32 = core::mem::size_of::<crate::exn::Handler>() as u32;
 }
 
 #[cfg(test)]
@@ -319,10 +341,11 @@ mod tests {
     /// with natural alignment; pin the sizes so any edit is deliberate.
     #[test]
     fn sizes_are_pinned() {
-        assert_eq!(Layout::MODULE, 8 + 16 * 4 + 16 + 16 * 6);
+        assert_eq!(Layout::MODULE, 8 + 16 * 4 + 16 + 16 * 6 + 16 + 8);
+        assert_eq!(Layout::TAG, 24);
         assert_eq!(Layout::TYPE, 32);
         assert_eq!(Layout::IMPORT, 40);
-        assert_eq!(Layout::FUNC, 96);
+        assert_eq!(Layout::FUNC, 128);
         assert_eq!(Layout::SAFEPOINT, 16);
         assert_eq!(Layout::TRAP, 8);
         assert_eq!(Layout::EXPR, 32);

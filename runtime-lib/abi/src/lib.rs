@@ -14,6 +14,7 @@
 
 pub mod builtins;
 pub mod descriptor;
+pub mod exn;
 pub mod gc;
 pub mod mangle;
 pub mod trap;
@@ -25,7 +26,7 @@ pub use trap::Trap;
 
 /// Bumped whenever any layout in this crate changes; the runtime refuses a
 /// module descriptor built against another version.
-pub const ABI_VERSION: u32 = 6;
+pub const ABI_VERSION: u32 = 7;
 
 /// Size of a pointer on every supported target.
 pub const PTR: u32 = 8;
@@ -119,17 +120,23 @@ impl VMTableDef {
 
 /// The context of a host function: `funcref.vmctx` points at one of these.
 /// The tail-to-host trampoline the compiler emits loads `array_call` from
-/// offset 0 and calls it with the host context itself as first argument.
-/// The reserved words are always zero: at offset 24 a vmctx holds its
-/// instance pointer, so a zero there tells the runtime "not an instance".
+/// offset 0 and calls it with the host context itself as first argument;
+/// when that fails it calls the `throw` builtin found through `builtins`.
+/// `no_limits` and `no_instance` are always zero: where a vmctx holds its
+/// limits and instance pointers (`vmctx::OFF_LIMITS`, `OFF_INSTANCE`), so
+/// a zero there tells the runtime "not an instance".
 #[repr(C)]
 pub struct VMHostCtx {
     pub array_call: u64,
-    pub reserved: [u64; 3],
+    pub no_limits: u64,
+    /// The runtime's builtins table (`vmctx::OFF_BUILTINS` of a vmctx).
+    pub builtins: u64,
+    pub no_instance: u64,
 }
 
 impl VMHostCtx {
     pub const OFF_ARRAY_CALL: u32 = 0;
+    pub const OFF_BUILTINS: u32 = 16;
 }
 
 #[cfg(test)]
@@ -153,6 +160,9 @@ mod tests {
         assert_eq!(offset_of!(VMTableDef, base) as u32, VMTableDef::OFF_BASE);
         assert_eq!(offset_of!(VMTableDef, length) as u32, VMTableDef::OFF_LENGTH);
         assert_eq!(offset_of!(VMHostCtx, array_call) as u32, VMHostCtx::OFF_ARRAY_CALL);
+        assert_eq!(offset_of!(VMHostCtx, builtins) as u32, VMHostCtx::OFF_BUILTINS);
+        assert_eq!(offset_of!(VMHostCtx, no_limits) as u32, crate::vmctx::OFF_LIMITS);
+        assert_eq!(offset_of!(VMHostCtx, no_instance) as u32, crate::vmctx::OFF_INSTANCE);
         assert_eq!(size_of::<ValRaw>() as u32, ValRaw::SIZE);
     }
 }

@@ -35,10 +35,12 @@ pub enum Trap {
     /// `memory.atomic.wait32/64` on a memory that is not shared (no other
     /// thread could ever notify it).
     ExpectedSharedMemory = 22,
+    /// `throw_ref` of a null `exnref`.
+    NullExnReference = 23,
 }
 
 impl Trap {
-    pub const ALL: [Trap; 22] = [
+    pub const ALL: [Trap; 23] = [
         Trap::StackOverflow,
         Trap::MemoryOutOfBounds,
         Trap::IntegerOverflow,
@@ -61,6 +63,7 @@ impl Trap {
         Trap::NullI31Reference,
         Trap::UnalignedAtomic,
         Trap::ExpectedSharedMemory,
+        Trap::NullExnReference,
     ];
 
     pub fn from_code(code: u8) -> Option<Trap> {
@@ -95,6 +98,7 @@ impl Trap {
             Trap::NullI31Reference => "null i31 reference (dereferenced a null reference)",
             Trap::UnalignedAtomic => "unaligned atomic",
             Trap::ExpectedSharedMemory => "expected shared memory",
+            Trap::NullExnReference => "null exception reference",
         }
     }
 }

@@ -8,6 +8,7 @@
 //! global pointers       per global: *slot (imported or own)      8 bytes
 //! global storage        per defined global: 16-byte slot
 //! funcrefs              per function (imported, then defined): VMFuncRef
+//! tags                  per tag (imported, then defined): *VMTag     8 bytes
 //! ```
 //!
 //! The sizes depend only on the module's counts, so the compiler and the
@@ -65,6 +66,7 @@ pub struct VMCounts {
     pub globals: u32,
     pub defined_globals: u32,
     pub functions: u32,
+    pub tags: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +77,7 @@ pub struct VMOffsets {
     pub global_ptrs: u32,
     pub global_storage: u32,
     pub funcrefs: u32,
+    pub tags: u32,
     pub size: u32,
 }
 
@@ -86,8 +89,9 @@ impl VMOffsets {
         // Keep the 16-byte global slots 16-byte aligned.
         let global_storage = (global_ptrs + counts.globals * PTR + 15) & !15;
         let funcrefs = global_storage + counts.defined_globals * GLOBAL_SLOT_SIZE;
-        let size = funcrefs + counts.functions * VMFuncRef::SIZE;
-        VMOffsets { counts, memories, tables, global_ptrs, global_storage, funcrefs, size }
+        let tags = funcrefs + counts.functions * VMFuncRef::SIZE;
+        let size = tags + counts.tags * PTR;
+        VMOffsets { counts, memories, tables, global_ptrs, global_storage, funcrefs, tags, size }
     }
     pub const fn memory_base(&self, index: u32) -> u32 {
         self.memories + index * MEMORY_ENTRY_SIZE + MEMORY_ENTRY_OFF_BASE
@@ -108,6 +112,10 @@ impl VMOffsets {
     pub const fn funcref(&self, func_index: u32) -> u32 {
         self.funcrefs + func_index * VMFuncRef::SIZE
     }
+    /// Slot of tag `tag_index`'s `*const VMTag` (its identity).
+    pub const fn tag(&self, tag_index: u32) -> u32 {
+        self.tags + tag_index * PTR
+    }
 }
 
 #[cfg(test)]
@@ -116,14 +124,17 @@ mod tests {
 
     #[test]
     fn offsets_do_not_overlap() {
-        let o = VMOffsets::new(VMCounts { memories: 2, tables: 3, globals: 5, defined_globals: 4, functions: 7 });
+        let o =
+            VMOffsets::new(VMCounts { memories: 2, tables: 3, globals: 5, defined_globals: 4, functions: 7, tags: 2 });
         assert_eq!(o.memories, HEADER_SIZE);
         assert_eq!(o.tables, 64 + 32);
         assert_eq!(o.global_ptrs, 96 + 24);
         assert_eq!(o.global_storage % 16, 0);
         assert!(o.global_storage >= o.global_ptrs + 5 * 8);
         assert_eq!(o.funcrefs, o.global_storage + 4 * 16);
-        assert_eq!(o.size, o.funcrefs + 7 * 32);
+        assert_eq!(o.tags, o.funcrefs + 7 * 32);
+        assert_eq!(o.tag(1), o.tags + 8);
+        assert_eq!(o.size, o.tags + 2 * 8);
         assert_eq!(o.memory_def(1), 64 + 16 + 8);
     }
 

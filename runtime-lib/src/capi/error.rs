@@ -11,6 +11,7 @@ pub const ERROR_RESOURCE: u32 = 4;
 pub const ERROR_ARGUMENT: u32 = 5;
 pub const ERROR_NOT_FOUND: u32 = 6;
 pub const ERROR_MODULE: u32 = 7;
+pub const ERROR_EXCEPTION: u32 = 8;
 
 pub struct wasmc_error_t {
     kind: u32,
@@ -46,6 +47,9 @@ impl wasmc_error_t {
                 (ERROR_TRAP, *trap as u32, 0, backtrace.iter().map(|f| cstring(f.name.clone())).collect())
             }
             Error::Exit(code) => (ERROR_EXIT, 0, *code, Vec::new()),
+            Error::Exception { backtrace, .. } => {
+                (ERROR_EXCEPTION, 0, 0, backtrace.iter().map(|f| cstring(f.name.clone())).collect())
+            }
         };
         Box::into_raw(Box::new(wasmc_error_t {
             kind,

@@ -97,6 +97,10 @@ pub(crate) struct InstanceInner {
     pub(crate) memories: Vec<Memory>,
     pub(crate) tables: Vec<Table>,
     pub(crate) globals: Vec<Global>,
+    pub(crate) imported_tags: Vec<crate::val::Tag>,
+    /// The tags defined here: their addresses are their identities, so
+    /// the slice never moves (vmctx slots and other instances point in).
+    pub(crate) own_tags: Box<[crate::val::TagData]>,
     /// Boxed: funcrefs point at these contexts, so they must not move.
     #[allow(clippy::vec_box)]
     pub(crate) host_ctxs: Vec<Box<HostFuncCtx>>,
@@ -288,6 +292,16 @@ impl Instance {
                     g._owner = Rc::new(self.0.clone());
                 }
                 Extern::Global(g)
+            }
+            KIND_TAG => {
+                let imported = inner.imported_tags.len();
+                match inner.imported_tags.get(e.index as usize) {
+                    Some(t) => Extern::Tag(t.clone()),
+                    None => Extern::Tag(crate::val::Tag {
+                        ptr: &inner.own_tags[e.index as usize - imported],
+                        _owner: Rc::new(self.0.clone()),
+                    }),
+                }
             }
             _ => return None,
         })

@@ -86,6 +86,9 @@ impl Module {
     pub(crate) fn export_descs(&self) -> &'static [ExportDesc] {
         Self::slice(&self.0.desc.exports)
     }
+    pub(crate) fn tag_descs(&self) -> &'static [TagDesc] {
+        Self::slice(&self.0.desc.tags)
+    }
     pub(crate) fn data_descs(&self) -> &'static [DataDesc] {
         Self::slice(&self.0.desc.data)
     }

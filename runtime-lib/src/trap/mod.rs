@@ -25,6 +25,25 @@ pub enum HostTrap {
     Trap(Trap),
     /// A host failure with its own message.
     Error(String),
+    /// Throw a new exception of the tag whose identity is `tag` (one the
+    /// calling instance imports or defines; made by `Tag::throw`) with
+    /// this payload of the tag's parameter types, from the host
+    /// function's call site: wasm handlers around the call catch it.
+    Throw { tag: usize, payload: Vec<wasmc_abi::ValRaw> },
+    /// An exception: as the host function's failure, rethrown from its
+    /// call site (the root is released); as an [`Error`], uncaught.
+    Exception(Exception),
+}
+
+/// An exception that left wasm: its tag (identity and name) and the
+/// exception object, rooted in its store under handle `root` until the
+/// receiver releases it (`Store::release`); its payload is
+/// `Store::exception_payload`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    pub tag: usize,
+    pub tag_name: &'static str,
+    pub root: u64,
 }
 
 thread_local! {
@@ -39,6 +58,11 @@ pub(crate) fn set_host_failure(why: HostTrap) {
     HOST_FAILURE.with(|p| *p.borrow_mut() = Some(why));
 }
 
+/// Takes the recorded host failure (a throw acts on it).
+pub(crate) fn take_host_failure() -> Option<HostTrap> {
+    HOST_FAILURE.with(|p| p.borrow_mut().take())
+}
+
 /// Why a call into wasm did not return normally.
 #[derive(Debug, Clone)]
 pub enum Error {
@@ -46,13 +70,16 @@ pub enum Error {
     Trap { trap: Trap, message: Option<String>, backtrace: Vec<Frame> },
     /// The guest called `proc_exit`.
     Exit(i32),
+    /// An exception no wasm handler caught, with the wasm frames live at
+    /// the throw.
+    Exception { exception: Exception, backtrace: Vec<Frame> },
 }
 
 impl Error {
     pub fn trap(&self) -> Option<Trap> {
         match self {
             Error::Trap { trap, .. } => Some(*trap),
-            Error::Exit(_) => None,
+            Error::Exit(_) | Error::Exception { .. } => None,
         }
     }
     /// The one-line message: the trap's, or a host function's own.
@@ -61,17 +88,20 @@ impl Error {
             Error::Trap { message: Some(m), .. } => m.clone(),
             Error::Trap { trap, .. } => trap.message().to_string(),
             Error::Exit(code) => format!("exit with status {code}"),
+            Error::Exception { exception, .. } => format!("uncaught exception: {}", exception.tag_name),
         }
     }
 }
 
 impl fmt::Display for Error {
-    /// `wasm trap: <kind>` followed by one line per wasm frame.
+    /// `wasm trap: <kind>` (or `wasm exception: uncaught exception:
+    /// <tag>`) followed by one line per wasm frame.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Exit(_) => write!(f, "{}", self.message()),
-            Error::Trap { backtrace, .. } => {
-                write!(f, "wasm trap: {}", self.message())?;
+            Error::Trap { backtrace, .. } | Error::Exception { backtrace, .. } => {
+                let what = if matches!(self, Error::Exception { .. }) { "exception" } else { "trap" };
+                write!(f, "wasm {what}: {}", self.message())?;
                 if !backtrace.is_empty() {
                     write!(f, "\nwasm backtrace:")?;
                     // Runs of one function (deep recursion) print as one line.
@@ -248,6 +278,14 @@ pub unsafe fn catch_traps(f: &mut dyn FnMut()) -> Result<(), Error> {
         Some(HostTrap::Exit(code)) => Error::Exit(code),
         Some(HostTrap::Trap(trap)) => Error::Trap { trap, message: None, backtrace },
         Some(HostTrap::Error(msg)) => Error::Trap { trap: Trap::HostError, message: Some(msg), backtrace },
+        Some(HostTrap::Exception(exception)) => Error::Exception { exception, backtrace },
+        // A throw is acted on before anything unwinds; one left here means
+        // the host failed outside a host-call trampoline.
+        Some(HostTrap::Throw { .. }) => Error::Trap {
+            trap: Trap::HostError,
+            message: Some("an exception thrown outside a host function".into()),
+            backtrace,
+        },
         None => Error::Trap { trap: pending.map(|p| p.trap).unwrap_or(Trap::HostError), message: None, backtrace },
     })
 }
